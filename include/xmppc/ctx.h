@@ -1,0 +1,130 @@
+/**
+ * @file ctx.h
+ * @brief The library context: allocator, logging and clock hooks.
+ *
+ * Every xmppc object is created from an #xmppc_ctx and holds a reference to
+ * it, so the context lives as long as anything made from it. A context may
+ * be shared by objects used on different threads; its hooks must then be
+ * thread-safe, and its setters must be called before it is shared.
+ */
+#ifndef XMPPC_CTX_H
+#define XMPPC_CTX_H
+
+#include <xmppc/common.h>
+
+XMPPC_BEGIN_DECLS
+
+/** Opaque, reference-counted library context. */
+typedef struct xmppc_ctx xmppc_ctx;
+
+/** Version of #xmppc_allocator understood by this library. */
+#define XMPPC_ALLOCATOR_VERSION 1u
+
+/**
+ * Memory allocator hook. All three functions are required. They follow the
+ * contracts of malloc, realloc and free (realloc with a NULL pointer
+ * allocates; free with NULL does nothing).
+ */
+typedef struct xmppc_allocator {
+	unsigned version; /**< set to #XMPPC_ALLOCATOR_VERSION */
+	void *(*malloc_fn)(void *user_data, size_t size);
+	void *(*realloc_fn)(void *user_data, void *ptr, size_t size);
+	void (*free_fn)(void *user_data, void *ptr);
+	void *user_data; /**< passed to each function; owned by the caller */
+} xmppc_allocator;
+
+/** Log levels, from most to least severe. */
+typedef enum xmppc_log_level {
+	XMPPC_LOG_NONE = 0,  /**< as a threshold: log nothing */
+	XMPPC_LOG_ERROR = 1,
+	XMPPC_LOG_WARN = 2,
+	XMPPC_LOG_INFO = 3,
+	XMPPC_LOG_DEBUG = 4,
+	XMPPC_LOG_TRACE = 5
+} xmppc_log_level;
+
+/**
+ * Log hook.
+ *
+ * @param user_data as given to xmppc_ctx_set_log().
+ * @param level severity of the message.
+ * @param area the module that logged, e.g. "xml", "jid", "session".
+ * @param message the text, without a trailing newline; valid only during
+ *        the call.
+ */
+typedef void (*xmppc_log_fn)(void *user_data, xmppc_log_level level, const char *area,
+                             const char *message);
+
+/**
+ * Monotonic clock hook.
+ *
+ * @return milliseconds since an arbitrary fixed point; never decreasing.
+ */
+typedef uint64_t (*xmppc_clock_fn)(void *user_data);
+
+/**
+ * Create a context.
+ *
+ * @param[out] out receives the new context (reference count 1); the
+ *        caller owns it and releases it with xmppc_ctx_unref().
+ * @param alloc allocator to use for everything made from this context, or
+ *        NULL for the C library's. Copied; its user_data must outlive the
+ *        context.
+ * @return 0, #XMPPC_EINVAL (out NULL, or alloc with a wrong version or a
+ *         missing function), or #XMPPC_ENOMEM.
+ */
+XMPPC_API int xmppc_ctx_new(xmppc_ctx **out, const xmppc_allocator *alloc);
+
+/**
+ * Take a reference. Thread-safe.
+ *
+ * @return @p ctx.
+ */
+XMPPC_API xmppc_ctx *xmppc_ctx_ref(xmppc_ctx *ctx);
+
+/**
+ * Drop a reference; the context is freed (and the destroy functions of its
+ * hooks called) when the last one goes. Thread-safe.
+ *
+ * @return NULL if this call freed the context, otherwise @p ctx.
+ */
+XMPPC_API xmppc_ctx *xmppc_ctx_unref(xmppc_ctx *ctx);
+
+/**
+ * Set the log hook and threshold. Messages above @p max_level are not
+ * formatted at all.
+ *
+ * @param ctx the context.
+ * @param max_level the least severe level passed to @p fn.
+ * @param fn the hook, or NULL to log nothing.
+ * @param user_data passed to @p fn.
+ * @param destroy called with @p user_data when the hook is replaced or the
+ *        context freed; may be NULL.
+ * @return 0 or #XMPPC_EINVAL.
+ */
+XMPPC_API int xmppc_ctx_set_log(xmppc_ctx *ctx, xmppc_log_level max_level, xmppc_log_fn fn,
+                                void *user_data, void (*destroy)(void *user_data));
+
+/**
+ * Set the monotonic clock. The default reads CLOCK_MONOTONIC. Tests set a
+ * fake clock to drive timeouts deterministically.
+ *
+ * @param ctx the context.
+ * @param fn the clock, or NULL to restore the default.
+ * @param user_data passed to @p fn.
+ * @param destroy called with @p user_data when replaced or freed; may be NULL.
+ * @return 0 or #XMPPC_EINVAL.
+ */
+XMPPC_API int xmppc_ctx_set_clock(xmppc_ctx *ctx, xmppc_clock_fn fn, void *user_data,
+                                  void (*destroy)(void *user_data));
+
+/**
+ * Read the context's clock.
+ *
+ * @return milliseconds from the clock hook (0 if @p ctx is NULL).
+ */
+XMPPC_API uint64_t xmppc_ctx_now(const xmppc_ctx *ctx);
+
+XMPPC_END_DECLS
+
+#endif /* XMPPC_CTX_H */

@@ -1,0 +1,171 @@
+/**
+ * @file error.h
+ * @brief Error codes, RFC 6120 stream-error conditions and their names.
+ *
+ * Every fallible xmppc function returns an `int`: 0 (#XMPPC_OK) or one of
+ * the negative #xmppc_error codes below. Some functions return a positive
+ * value to signal a documented non-error outcome (for example
+ * #XMPPC_PARSER_PAUSED).
+ *
+ * Codes are grouped by area: general (-1 to -99), XML (-100 to -199),
+ * JID and PRECIS (-200 to -299). Later areas (stream, SASL, network) follow the same
+ * pattern. xmppc_is_fatal() tells whether an error ends the stream it
+ * occurred on.
+ */
+#ifndef XMPPC_ERROR_H
+#define XMPPC_ERROR_H
+
+#include <xmppc/common.h>
+
+XMPPC_BEGIN_DECLS
+
+/** Error codes returned (negated) by xmppc functions. */
+typedef enum xmppc_error {
+	XMPPC_OK = 0, /**< success */
+
+	/* general */
+	XMPPC_EINVAL = -1,       /**< an argument is invalid (NULL, empty, out of range) */
+	XMPPC_ENOMEM = -2,       /**< an allocation failed */
+	XMPPC_ERECURSIVE = -3,   /**< called from inside a callback of the same object */
+	XMPPC_ENOTFOUND = -4,    /**< the item asked for does not exist */
+	XMPPC_EEXIST = -5,       /**< the item exists already */
+	XMPPC_ESTATE = -6,       /**< the object is not in a state that allows this call */
+	XMPPC_EAGAIN = -7,       /**< no progress possible now; try again later */
+	XMPPC_ERANGE = -8,       /**< a size or count exceeds what is allowed */
+	XMPPC_EUNSUPPORTED = -9, /**< not supported by this build or peer */
+	XMPPC_EINTERNAL = -10,   /**< an internal invariant failed (a bug: please report) */
+	XMPPC_EBASE64 = -11,     /**< malformed base64 input */
+	XMPPC_ECRYPTO = -12,     /**< the crypto backend (GnuTLS) failed */
+	XMPPC_EINVALID_NAME = -13, /**< not a valid XML name (element or attribute) */
+
+	/* XML: malformed or hostile input; all end the stream (fatal) */
+	XMPPC_EXML_NOT_WELL_FORMED = -100,  /**< XML well-formedness violated */
+	XMPPC_EXML_RESTRICTED = -101,       /**< DTD, comment, processing instruction or non-predefined entity (RFC 6120 §11.1) */
+	XMPPC_EXML_INVALID_UTF8 = -102,     /**< invalid, overlong or surrogate UTF-8 sequence */
+	XMPPC_EXML_INVALID_CHAR = -103,     /**< a character not allowed in XML (NUL, C0 control, U+FFFE, U+FFFF) */
+	XMPPC_EXML_UNSUPPORTED_ENCODING = -104, /**< encoding other than UTF-8 declared, or a UTF-16/32 byte order mark */
+	XMPPC_EXML_UNSUPPORTED_VERSION = -105,  /**< XML declaration with a version other than 1.0 */
+	XMPPC_EXML_BAD_PREFIX = -106,       /**< a namespace prefix that is not bound */
+	XMPPC_EXML_DUPLICATE_ATTR = -107,   /**< two attributes with the same (namespace, name) */
+	XMPPC_EXML_INVALID_NAMESPACE = -108,/**< stream root not `stream` in the streams namespace */
+	XMPPC_EXML_DEPTH_LIMIT = -109,      /**< element nesting deeper than the configured limit */
+	XMPPC_EXML_SIZE_LIMIT = -110,       /**< a stanza larger than the configured byte limit */
+	XMPPC_EXML_ATTR_LIMIT = -111,       /**< more attributes on an element than allowed */
+	XMPPC_EXML_ELEMENT_LIMIT = -112,    /**< more elements in one stanza than allowed */
+	XMPPC_EXML_TEXT_AT_TOP = -113,      /**< non-whitespace text directly inside the stream element */
+	XMPPC_EXML_NAME_LIMIT = -114,       /**< too many distinct names/namespaces in one stream */
+
+	/* JID (RFC 7622) */
+	XMPPC_EJID_EMPTY = -200,             /**< the JID is empty */
+	XMPPC_EJID_EMPTY_LOCAL = -201,       /**< '@' with nothing before it */
+	XMPPC_EJID_EMPTY_DOMAIN = -202,      /**< no domainpart */
+	XMPPC_EJID_EMPTY_RESOURCE = -203,    /**< '/' with nothing after it */
+	XMPPC_EJID_INVALID_LOCAL = -204,     /**< localpart fails PRECIS UsernameCaseMapped or RFC 7622 rules */
+	XMPPC_EJID_INVALID_DOMAIN = -205,    /**< domainpart is not a valid IDNA2008 name or IP literal */
+	XMPPC_EJID_INVALID_RESOURCE = -206,  /**< resourcepart fails PRECIS OpaqueString */
+	XMPPC_EJID_LOCAL_TOO_LONG = -207,    /**< localpart longer than 1023 bytes */
+	XMPPC_EJID_DOMAIN_TOO_LONG = -208,   /**< domainpart longer than 1023 bytes */
+	XMPPC_EJID_RESOURCE_TOO_LONG = -209, /**< resourcepart longer than 1023 bytes */
+	XMPPC_EJID_INVALID_UTF8 = -210,      /**< the input is not valid UTF-8 */
+
+	/* PRECIS (RFC 8264, 8265, 8266) string preparation */
+	XMPPC_EPRECIS_DISALLOWED = -220,     /**< a code point the profile does not allow (or unassigned) */
+	XMPPC_EPRECIS_CONTEXT = -221,        /**< a CONTEXTJ/CONTEXTO code point in a context that forbids it */
+	XMPPC_EPRECIS_BIDI = -222,           /**< the string fails the Bidi Rule (RFC 5893) */
+	XMPPC_EPRECIS_EMPTY = -223,          /**< the string is empty after enforcement */
+	XMPPC_EPRECIS_INVALID_UTF8 = -224    /**< the input is not valid UTF-8 */
+} xmppc_error;
+
+/**
+ * Human-readable description of an error code.
+ *
+ * @param err an #xmppc_error value (0 or negative).
+ * @return a static string; "unknown error" for codes this version does
+ *         not know. Never NULL.
+ */
+XMPPC_API const char *xmppc_strerror(int err);
+
+/**
+ * Symbolic name of an error code, e.g. "XMPPC_EINVAL".
+ *
+ * @param err an #xmppc_error value.
+ * @return a static string; "XMPPC_E?" for unknown codes. Never NULL.
+ */
+XMPPC_API const char *xmppc_error_name(int err);
+
+/**
+ * Whether an error ends the stream or connection it occurred on.
+ *
+ * Fatal errors (malformed XML, limits exceeded, and later stream, TLS and
+ * authentication failures) leave the object that reported them unusable
+ * except for freeing. Non-fatal errors (invalid argument, not found, ...)
+ * leave it as it was before the call.
+ *
+ * @param err an #xmppc_error value.
+ * @return 1 if fatal, 0 otherwise (also for 0 and unknown codes).
+ */
+XMPPC_API int xmppc_is_fatal(int err);
+
+/** Stream-error conditions of RFC 6120 §4.9.3. */
+typedef enum xmppc_stream_condition {
+	XMPPC_STREAM_COND_NONE = 0, /**< no stream error */
+	XMPPC_STREAM_COND_BAD_FORMAT,
+	XMPPC_STREAM_COND_BAD_NAMESPACE_PREFIX,
+	XMPPC_STREAM_COND_CONFLICT,
+	XMPPC_STREAM_COND_CONNECTION_TIMEOUT,
+	XMPPC_STREAM_COND_HOST_GONE,
+	XMPPC_STREAM_COND_HOST_UNKNOWN,
+	XMPPC_STREAM_COND_IMPROPER_ADDRESSING,
+	XMPPC_STREAM_COND_INTERNAL_SERVER_ERROR,
+	XMPPC_STREAM_COND_INVALID_FROM,
+	XMPPC_STREAM_COND_INVALID_NAMESPACE,
+	XMPPC_STREAM_COND_INVALID_XML,
+	XMPPC_STREAM_COND_NOT_AUTHORIZED,
+	XMPPC_STREAM_COND_NOT_WELL_FORMED,
+	XMPPC_STREAM_COND_POLICY_VIOLATION,
+	XMPPC_STREAM_COND_REMOTE_CONNECTION_FAILED,
+	XMPPC_STREAM_COND_RESET,
+	XMPPC_STREAM_COND_RESOURCE_CONSTRAINT,
+	XMPPC_STREAM_COND_RESTRICTED_XML,
+	XMPPC_STREAM_COND_SEE_OTHER_HOST,
+	XMPPC_STREAM_COND_SYSTEM_SHUTDOWN,
+	XMPPC_STREAM_COND_UNDEFINED_CONDITION,
+	XMPPC_STREAM_COND_UNSUPPORTED_ENCODING,
+	XMPPC_STREAM_COND_UNSUPPORTED_FEATURE,
+	XMPPC_STREAM_COND_UNSUPPORTED_STANZA_TYPE,
+	XMPPC_STREAM_COND_UNSUPPORTED_VERSION,
+	XMPPC_STREAM_COND_COUNT /**< number of values; not a condition */
+} xmppc_stream_condition;
+
+/**
+ * The stream-error condition a session should send when it stops a stream
+ * because of @p err (for example #XMPPC_EXML_RESTRICTED gives
+ * #XMPPC_STREAM_COND_RESTRICTED_XML).
+ *
+ * @return the condition, or #XMPPC_STREAM_COND_NONE when the error is not
+ *         a reason to send a stream error.
+ */
+XMPPC_API xmppc_stream_condition xmppc_error_stream_condition(int err);
+
+/**
+ * The element name of a condition, e.g. "not-well-formed".
+ *
+ * @return a static string, or NULL for #XMPPC_STREAM_COND_NONE and values
+ *         out of range.
+ */
+XMPPC_API const char *xmppc_stream_condition_name(xmppc_stream_condition cond);
+
+/**
+ * Look up a stream-error condition by its element name.
+ *
+ * @param name the element name (need not be NUL-terminated).
+ * @param len its length in bytes.
+ * @return the condition, or #XMPPC_STREAM_COND_UNDEFINED_CONDITION for a
+ *         name RFC 6120 does not define (as §4.9.3.21 asks a receiver to
+ *         treat it), or #XMPPC_STREAM_COND_NONE if @p name is NULL.
+ */
+XMPPC_API xmppc_stream_condition xmppc_stream_condition_from_name(const char *name, size_t len);
+
+XMPPC_END_DECLS
+
+#endif /* XMPPC_ERROR_H */

@@ -1,0 +1,23 @@
+/**
+ * @file xmppc.h
+ * @brief Umbrella header: include this one to use xmppc.
+ *
+ * @mainpage xmppc
+ * xmppc is an embeddable XMPP client library. Start with ctx.h (the
+ * library context), stanza.h (the XML stanza object model), parser.h (the
+ * hardened XML stream parser) and jid.h (addresses).
+ */
+#ifndef XMPPC_XMPPC_H
+#define XMPPC_XMPPC_H
+
+#include <xmppc/common.h>
+#include <xmppc/error.h>
+#include <xmppc/ctx.h>
+#include <xmppc/buf.h>
+#include <xmppc/ns.h>
+#include <xmppc/stanza.h>
+#include <xmppc/parser.h>
+#include <xmppc/jid.h>
+#include <xmppc/precis.h>
+
+#endif /* XMPPC_XMPPC_H */

@@ -1,0 +1,148 @@
+/* One table describes every error code: name, text, whether it ends the
+ * stream, and the RFC 6120 stream-error condition to send for it. */
+#include <string.h>
+#include <xmppc/error.h>
+
+typedef struct {
+	int code;
+	const char *name;
+	const char *text;
+	int fatal;
+	xmppc_stream_condition cond;
+} error_info;
+
+#define E(code, text, fatal, cond) {code, #code, text, fatal, XMPPC_STREAM_COND_##cond}
+
+static const error_info errors[] = {
+	E(XMPPC_OK, "success", 0, NONE),
+	E(XMPPC_EINVAL, "invalid argument", 0, NONE),
+	E(XMPPC_ENOMEM, "out of memory", 0, NONE),
+	E(XMPPC_ERECURSIVE, "call not allowed from inside a callback of the same object", 0, NONE),
+	E(XMPPC_ENOTFOUND, "not found", 0, NONE),
+	E(XMPPC_EEXIST, "already exists", 0, NONE),
+	E(XMPPC_ESTATE, "not allowed in the current state", 0, NONE),
+	E(XMPPC_EAGAIN, "no progress possible now, try again", 0, NONE),
+	E(XMPPC_ERANGE, "size or count out of range", 0, NONE),
+	E(XMPPC_EUNSUPPORTED, "not supported", 0, NONE),
+	E(XMPPC_EINTERNAL, "internal error", 1, INTERNAL_SERVER_ERROR),
+	E(XMPPC_EBASE64, "malformed base64", 0, NONE),
+	E(XMPPC_ECRYPTO, "crypto backend failure", 0, NONE),
+	E(XMPPC_EINVALID_NAME, "not a valid XML name", 0, NONE),
+
+	E(XMPPC_EXML_NOT_WELL_FORMED, "XML is not well-formed", 1, NOT_WELL_FORMED),
+	E(XMPPC_EXML_RESTRICTED, "restricted XML (DTD, comment, processing instruction or entity)", 1,
+	  RESTRICTED_XML),
+	E(XMPPC_EXML_INVALID_UTF8, "invalid UTF-8 in XML stream", 1, NOT_WELL_FORMED),
+	E(XMPPC_EXML_INVALID_CHAR, "character not allowed in XML", 1, NOT_WELL_FORMED),
+	E(XMPPC_EXML_UNSUPPORTED_ENCODING, "XML encoding other than UTF-8", 1, UNSUPPORTED_ENCODING),
+	E(XMPPC_EXML_UNSUPPORTED_VERSION, "XML version other than 1.0", 1, NOT_WELL_FORMED),
+	E(XMPPC_EXML_BAD_PREFIX, "unbound namespace prefix", 1, BAD_NAMESPACE_PREFIX),
+	E(XMPPC_EXML_DUPLICATE_ATTR, "duplicate attribute", 1, NOT_WELL_FORMED),
+	E(XMPPC_EXML_INVALID_NAMESPACE, "stream element has a wrong name or namespace", 1,
+	  INVALID_NAMESPACE),
+	E(XMPPC_EXML_DEPTH_LIMIT, "element nesting too deep", 1, POLICY_VIOLATION),
+	E(XMPPC_EXML_SIZE_LIMIT, "stanza too large", 1, POLICY_VIOLATION),
+	E(XMPPC_EXML_ATTR_LIMIT, "too many attributes on an element", 1, POLICY_VIOLATION),
+	E(XMPPC_EXML_ELEMENT_LIMIT, "too many elements in a stanza", 1, POLICY_VIOLATION),
+	E(XMPPC_EXML_TEXT_AT_TOP, "text directly inside the stream element", 1, BAD_FORMAT),
+	E(XMPPC_EXML_NAME_LIMIT, "too many distinct XML names in the stream", 1, POLICY_VIOLATION),
+
+	E(XMPPC_EJID_EMPTY, "empty JID", 0, NONE),
+	E(XMPPC_EJID_EMPTY_LOCAL, "JID has an empty localpart", 0, NONE),
+	E(XMPPC_EJID_EMPTY_DOMAIN, "JID has an empty domainpart", 0, NONE),
+	E(XMPPC_EJID_EMPTY_RESOURCE, "JID has an empty resourcepart", 0, NONE),
+	E(XMPPC_EJID_INVALID_LOCAL, "invalid JID localpart", 0, NONE),
+	E(XMPPC_EJID_INVALID_DOMAIN, "invalid JID domainpart", 0, NONE),
+	E(XMPPC_EJID_INVALID_RESOURCE, "invalid JID resourcepart", 0, NONE),
+	E(XMPPC_EJID_LOCAL_TOO_LONG, "JID localpart longer than 1023 bytes", 0, NONE),
+	E(XMPPC_EJID_DOMAIN_TOO_LONG, "JID domainpart longer than 1023 bytes", 0, NONE),
+	E(XMPPC_EJID_RESOURCE_TOO_LONG, "JID resourcepart longer than 1023 bytes", 0, NONE),
+	E(XMPPC_EJID_INVALID_UTF8, "JID is not valid UTF-8", 0, NONE),
+
+	E(XMPPC_EPRECIS_DISALLOWED, "code point not allowed by the PRECIS profile", 0, NONE),
+	E(XMPPC_EPRECIS_CONTEXT, "PRECIS contextual rule not satisfied", 0, NONE),
+	E(XMPPC_EPRECIS_BIDI, "string fails the Bidi Rule", 0, NONE),
+	E(XMPPC_EPRECIS_EMPTY, "string is empty after PRECIS enforcement", 0, NONE),
+	E(XMPPC_EPRECIS_INVALID_UTF8, "string is not valid UTF-8", 0, NONE),
+};
+
+static const error_info *find(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == code)
+			return &errors[i];
+	return NULL;
+}
+
+XMPPC_API const char *xmppc_strerror(int err)
+{
+	const error_info *e = find(err);
+	return e != NULL ? e->text : "unknown error";
+}
+
+XMPPC_API const char *xmppc_error_name(int err)
+{
+	const error_info *e = find(err);
+	return e != NULL ? e->name : "XMPPC_E?";
+}
+
+XMPPC_API int xmppc_is_fatal(int err)
+{
+	const error_info *e = find(err);
+	return e != NULL && e->fatal;
+}
+
+XMPPC_API xmppc_stream_condition xmppc_error_stream_condition(int err)
+{
+	const error_info *e = find(err);
+	return e != NULL ? e->cond : XMPPC_STREAM_COND_NONE;
+}
+
+static const char *const condition_names[XMPPC_STREAM_COND_COUNT] = {
+	[XMPPC_STREAM_COND_BAD_FORMAT] = "bad-format",
+	[XMPPC_STREAM_COND_BAD_NAMESPACE_PREFIX] = "bad-namespace-prefix",
+	[XMPPC_STREAM_COND_CONFLICT] = "conflict",
+	[XMPPC_STREAM_COND_CONNECTION_TIMEOUT] = "connection-timeout",
+	[XMPPC_STREAM_COND_HOST_GONE] = "host-gone",
+	[XMPPC_STREAM_COND_HOST_UNKNOWN] = "host-unknown",
+	[XMPPC_STREAM_COND_IMPROPER_ADDRESSING] = "improper-addressing",
+	[XMPPC_STREAM_COND_INTERNAL_SERVER_ERROR] = "internal-server-error",
+	[XMPPC_STREAM_COND_INVALID_FROM] = "invalid-from",
+	[XMPPC_STREAM_COND_INVALID_NAMESPACE] = "invalid-namespace",
+	[XMPPC_STREAM_COND_INVALID_XML] = "invalid-xml",
+	[XMPPC_STREAM_COND_NOT_AUTHORIZED] = "not-authorized",
+	[XMPPC_STREAM_COND_NOT_WELL_FORMED] = "not-well-formed",
+	[XMPPC_STREAM_COND_POLICY_VIOLATION] = "policy-violation",
+	[XMPPC_STREAM_COND_REMOTE_CONNECTION_FAILED] = "remote-connection-failed",
+	[XMPPC_STREAM_COND_RESET] = "reset",
+	[XMPPC_STREAM_COND_RESOURCE_CONSTRAINT] = "resource-constraint",
+	[XMPPC_STREAM_COND_RESTRICTED_XML] = "restricted-xml",
+	[XMPPC_STREAM_COND_SEE_OTHER_HOST] = "see-other-host",
+	[XMPPC_STREAM_COND_SYSTEM_SHUTDOWN] = "system-shutdown",
+	[XMPPC_STREAM_COND_UNDEFINED_CONDITION] = "undefined-condition",
+	[XMPPC_STREAM_COND_UNSUPPORTED_ENCODING] = "unsupported-encoding",
+	[XMPPC_STREAM_COND_UNSUPPORTED_FEATURE] = "unsupported-feature",
+	[XMPPC_STREAM_COND_UNSUPPORTED_STANZA_TYPE] = "unsupported-stanza-type",
+	[XMPPC_STREAM_COND_UNSUPPORTED_VERSION] = "unsupported-version",
+};
+
+XMPPC_API const char *xmppc_stream_condition_name(xmppc_stream_condition cond)
+{
+	if ((int)cond <= XMPPC_STREAM_COND_NONE || cond >= XMPPC_STREAM_COND_COUNT)
+		return NULL;
+	return condition_names[cond];
+}
+
+XMPPC_API xmppc_stream_condition xmppc_stream_condition_from_name(const char *name, size_t len)
+{
+	int i;
+
+	if (name == NULL)
+		return XMPPC_STREAM_COND_NONE;
+	for (i = XMPPC_STREAM_COND_NONE + 1; i < XMPPC_STREAM_COND_COUNT; i++)
+		if (strlen(condition_names[i]) == len && memcmp(condition_names[i], name, len) == 0)
+			return (xmppc_stream_condition)i;
+	return XMPPC_STREAM_COND_UNDEFINED_CONDITION;
+}
