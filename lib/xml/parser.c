@@ -234,7 +234,12 @@ static void on_stream_header(xmppc_parser *p, const xmlChar *localname, const xm
 		fail(p, XMPPC_ENOMEM, NULL);
 		return;
 	}
+	/* libxml2 reports a start tag with its cursor still on the closing
+	 * '>' (end tags are reported after it). */
 	p->boundary = (uint64_t)xmlByteConsumed(p->xml);
+	if (p->xml->input->cur != NULL && p->xml->input->cur < p->xml->input->end &&
+	    *p->xml->input->cur == '>')
+		p->boundary++;
 	if (p->cb.stream_start != NULL) {
 		p->busy = 2;
 		rc = p->cb.stream_start(p->ud, p->header, content_ns);
