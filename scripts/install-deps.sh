@@ -6,7 +6,7 @@ set -eu
 
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libxml2-dev libgnutls28-dev libidn2-dev
  libunistring-dev libsasl2-dev libcmocka-dev python3"
-test_pkgs="g++ clang libclang-rt-14-dev valgrind binutils python3-precis-i18n"
+test_pkgs="g++ clang libclang-rt-14-dev valgrind binutils doxygen python3-precis-i18n"
 demo_pkgs=""
 
 want=""

@@ -21,10 +21,14 @@
 #endif
 
 #ifdef __cplusplus
+/** Opens C linkage for the declarations that follow (in C++). */
 #define XMPPC_BEGIN_DECLS extern "C" {
+/** Closes #XMPPC_BEGIN_DECLS. */
 #define XMPPC_END_DECLS }
 #else
+/** Opens C linkage for the declarations that follow (in C++). */
 #define XMPPC_BEGIN_DECLS
+/** Closes #XMPPC_BEGIN_DECLS. */
 #define XMPPC_END_DECLS
 #endif
 

@@ -27,8 +27,11 @@ typedef struct xmppc_ctx xmppc_ctx;
  */
 typedef struct xmppc_allocator {
 	unsigned version; /**< set to #XMPPC_ALLOCATOR_VERSION */
+	/** Allocate @p size bytes; NULL on failure. */
 	void *(*malloc_fn)(void *user_data, size_t size);
+	/** Resize @p ptr (NULL: allocate); NULL on failure, leaving @p ptr intact. */
 	void *(*realloc_fn)(void *user_data, void *ptr, size_t size);
+	/** Release @p ptr (NULL: nothing to do). */
 	void (*free_fn)(void *user_data, void *ptr);
 	void *user_data; /**< passed to each function; owned by the caller */
 } xmppc_allocator;

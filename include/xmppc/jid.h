@@ -87,6 +87,7 @@ XMPPC_API int xmppc_jid_is_bare(const xmppc_jid *jid);
  *
  * @param[out] out receives the bare JID (a new reference to @p jid itself
  *        when it is already bare).
+ * @param jid the JID.
  * @return 0, #XMPPC_EINVAL or #XMPPC_ENOMEM.
  */
 XMPPC_API int xmppc_jid_to_bare(xmppc_jid **out, const xmppc_jid *jid);

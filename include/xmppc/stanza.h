@@ -67,38 +67,38 @@ typedef enum xmppc_stanza_type {
 /** Stanza error types (RFC 6120 §8.3.2). */
 typedef enum xmppc_error_type {
 	XMPPC_ERRTYPE_NONE = 0, /**< absent or unknown */
-	XMPPC_ERRTYPE_AUTH,
-	XMPPC_ERRTYPE_CANCEL,
-	XMPPC_ERRTYPE_CONTINUE,
-	XMPPC_ERRTYPE_MODIFY,
+	XMPPC_ERRTYPE_AUTH, /**< "auth" */
+	XMPPC_ERRTYPE_CANCEL, /**< "cancel" */
+	XMPPC_ERRTYPE_CONTINUE, /**< "continue" */
+	XMPPC_ERRTYPE_MODIFY, /**< "modify" */
 	XMPPC_ERRTYPE_WAIT
 } xmppc_error_type;
 
 /** Stanza error conditions (RFC 6120 §8.3.3). */
 typedef enum xmppc_stanza_condition {
-	XMPPC_COND_NONE = 0,
-	XMPPC_COND_BAD_REQUEST,
-	XMPPC_COND_CONFLICT,
-	XMPPC_COND_FEATURE_NOT_IMPLEMENTED,
-	XMPPC_COND_FORBIDDEN,
-	XMPPC_COND_GONE,
-	XMPPC_COND_INTERNAL_SERVER_ERROR,
-	XMPPC_COND_ITEM_NOT_FOUND,
-	XMPPC_COND_JID_MALFORMED,
-	XMPPC_COND_NOT_ACCEPTABLE,
-	XMPPC_COND_NOT_ALLOWED,
-	XMPPC_COND_NOT_AUTHORIZED,
-	XMPPC_COND_POLICY_VIOLATION,
-	XMPPC_COND_RECIPIENT_UNAVAILABLE,
-	XMPPC_COND_REDIRECT,
-	XMPPC_COND_REGISTRATION_REQUIRED,
-	XMPPC_COND_REMOTE_SERVER_NOT_FOUND,
-	XMPPC_COND_REMOTE_SERVER_TIMEOUT,
-	XMPPC_COND_RESOURCE_CONSTRAINT,
-	XMPPC_COND_SERVICE_UNAVAILABLE,
-	XMPPC_COND_SUBSCRIPTION_REQUIRED,
-	XMPPC_COND_UNDEFINED_CONDITION,
-	XMPPC_COND_UNEXPECTED_REQUEST,
+	XMPPC_COND_NONE = 0, /**< no condition */
+	XMPPC_COND_BAD_REQUEST, /**< "bad-request" */
+	XMPPC_COND_CONFLICT, /**< "conflict" */
+	XMPPC_COND_FEATURE_NOT_IMPLEMENTED, /**< "feature-not-implemented" */
+	XMPPC_COND_FORBIDDEN, /**< "forbidden" */
+	XMPPC_COND_GONE, /**< "gone" */
+	XMPPC_COND_INTERNAL_SERVER_ERROR, /**< "internal-server-error" */
+	XMPPC_COND_ITEM_NOT_FOUND, /**< "item-not-found" */
+	XMPPC_COND_JID_MALFORMED, /**< "jid-malformed" */
+	XMPPC_COND_NOT_ACCEPTABLE, /**< "not-acceptable" */
+	XMPPC_COND_NOT_ALLOWED, /**< "not-allowed" */
+	XMPPC_COND_NOT_AUTHORIZED, /**< "not-authorized" */
+	XMPPC_COND_POLICY_VIOLATION, /**< "policy-violation" */
+	XMPPC_COND_RECIPIENT_UNAVAILABLE, /**< "recipient-unavailable" */
+	XMPPC_COND_REDIRECT, /**< "redirect" */
+	XMPPC_COND_REGISTRATION_REQUIRED, /**< "registration-required" */
+	XMPPC_COND_REMOTE_SERVER_NOT_FOUND, /**< "remote-server-not-found" */
+	XMPPC_COND_REMOTE_SERVER_TIMEOUT, /**< "remote-server-timeout" */
+	XMPPC_COND_RESOURCE_CONSTRAINT, /**< "resource-constraint" */
+	XMPPC_COND_SERVICE_UNAVAILABLE, /**< "service-unavailable" */
+	XMPPC_COND_SUBSCRIPTION_REQUIRED, /**< "subscription-required" */
+	XMPPC_COND_UNDEFINED_CONDITION, /**< "undefined-condition" */
+	XMPPC_COND_UNEXPECTED_REQUEST, /**< "unexpected-request" */
 	XMPPC_COND_COUNT /**< number of values; not a condition */
 } xmppc_stanza_condition;
 
@@ -132,13 +132,14 @@ XMPPC_API xmppc_stanza *xmppc_stanza_unref(xmppc_stanza *node);
  * Deep copy of @p node and its descendants as the root of a new tree.
  *
  * @param[out] out receives the copy (reference count 1).
+ * @param node the node to copy (with its subtree).
  * @return 0, #XMPPC_EINVAL or #XMPPC_ENOMEM.
  */
 XMPPC_API int xmppc_stanza_copy(xmppc_stanza **out, const xmppc_stanza *node);
 
 /**
  * Parse one XML element (a standalone fragment such as
- * `<message to='a@b'><body>hi</body></message>`) with the same hardened
+ * @verbatim <message to='a@b'><body>hi</body></message> @endverbatim) with the same hardened
  * parser and default limits as streams use (see parser.h).
  *
  * @param[out] out receives the root element of a new tree.
@@ -222,9 +223,13 @@ XMPPC_API int xmppc_stanza_new_child(xmppc_stanza **out, xmppc_stanza *parent, c
                                      const char *ns);
 
 /**
- * Create a child element holding text, e.g. `<body>text</body>`.
+ * Create a child element holding text, e.g. a message body.
  *
  * @param[out] out receives the child (borrowed); may be NULL.
+ * @param parent the parent element.
+ * @param name element name (NCName).
+ * @param ns namespace URI; NULL means the parent's namespace.
+ * @param text the text (may be empty: then the element has no text node).
  * @return as xmppc_stanza_new_child(); on error nothing is added.
  */
 XMPPC_API int xmppc_stanza_new_text_child(xmppc_stanza **out, xmppc_stanza *parent,
@@ -234,6 +239,8 @@ XMPPC_API int xmppc_stanza_new_text_child(xmppc_stanza **out, xmppc_stanza *pare
  * Append a deep copy of @p child (from any tree) to @p parent.
  *
  * @param[out] out receives the copy inside @p parent's tree (borrowed); may be NULL.
+ * @param parent the element to append to.
+ * @param child the node to copy (with its subtree).
  * @return 0, #XMPPC_EINVAL (also if @p child is an ancestor of, or is,
  *         @p parent) or #XMPPC_ENOMEM.
  */
@@ -286,6 +293,8 @@ XMPPC_API const char *xmppc_stanza_attr_ns(const xmppc_stanza *element, const ch
 /**
  * Set (add or replace) an attribute in no namespace.
  *
+ * @param element the element.
+ * @param name attribute name (NCName; not "xmlns").
  * @param value the value; NULL removes the attribute.
  * @return 0, #XMPPC_EINVAL, #XMPPC_EINVALID_NAME, #XMPPC_EXML_INVALID_UTF8,
  *         #XMPPC_EXML_INVALID_CHAR or #XMPPC_ENOMEM.
@@ -307,6 +316,8 @@ XMPPC_API size_t xmppc_stanza_attr_count(const xmppc_stanza *element);
  * @param[out] ns receives its namespace (NULL for none); may be NULL.
  * @param[out] name receives its name; may be NULL.
  * @param[out] value receives its value; may be NULL.
+ * @param element the element.
+ * @param index 0-based position.
  * @return 0 or #XMPPC_EINVAL (index out of range). Strings are borrowed.
  */
 XMPPC_API int xmppc_stanza_attr_at(const char **ns, const char **name, const char **value,
@@ -431,8 +442,10 @@ XMPPC_API const char *xmppc_error_type_name(xmppc_error_type type);
 XMPPC_API int xmppc_message_new(xmppc_stanza **out, xmppc_ctx *ctx, xmppc_stanza_type type,
                                 const char *to, const char *body);
 /**
- * Create a `<presence/>` in jabber:client (no id; set one if wanted).
+ * Create a presence stanza in jabber:client (no id; set one if wanted).
  *
+ * @param[out] out receives the stanza (reference count 1).
+ * @param ctx context.
  * @param type a presence type (AVAILABLE for none).
  * @param to recipient or NULL (broadcast).
  * @return as xmppc_message_new().
@@ -440,8 +453,10 @@ XMPPC_API int xmppc_message_new(xmppc_stanza **out, xmppc_ctx *ctx, xmppc_stanza
 XMPPC_API int xmppc_presence_new(xmppc_stanza **out, xmppc_ctx *ctx, xmppc_stanza_type type,
                                  const char *to);
 /**
- * Create an `<iq/>` in jabber:client.
+ * Create an IQ stanza in jabber:client.
  *
+ * @param[out] out receives the stanza (reference count 1).
+ * @param ctx context.
  * @param type GET, SET, RESULT or ERROR.
  * @param to addressee or NULL (the account's server).
  * @param id the id, or NULL for a fresh random one.
