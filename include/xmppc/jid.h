@@ -3,12 +3,15 @@
  * @brief XMPP addresses (JIDs) per RFC 7622.
  *
  * A JID is `[localpart@]domainpart[/resourcepart]`. xmppc_jid_new() parses
- * and enforces it: the domainpart by IDNA2008 (libidn2; IP literals
- * allowed, a trailing dot removed), the localpart by the PRECIS
- * UsernameCaseMapped profile plus RFC 7622's extra exclusions
- * (`"&'/:<>@`), the resourcepart by OpaqueString; each part at most 1023
- * bytes after enforcement. The stored form is normalised, so two JIDs that
- * compare equal have identical strings.
+ * and enforces it: the domainpart by IDNA2008 (libidn2, UTS #46
+ * non-transitional mapping; `[IPv6]` and dotted-quad IPv4 literals
+ * allowed; one trailing dot removed; the DNS limits of 63 octets per label
+ * and 253 per name apply), the localpart by the PRECIS UsernameCaseMapped
+ * profile plus RFC 7622's extra exclusions (`"&'/:<>@`), the resourcepart
+ * by OpaqueString; each part at most 1023 bytes after enforcement. The
+ * stored form is normalised, so two JIDs that compare equal have identical
+ * strings, and the full string of a JID parses back to an equal JID.
+ * See doc/jid.md for the details and the deliberate deviations.
  *
  * #xmppc_jid objects are immutable and reference-counted; references may be
  * taken and dropped from any thread.
@@ -34,8 +37,11 @@ typedef struct xmppc_jid xmppc_jid;
  * @param ctx context (its allocator is used; a reference is held).
  * @param str the JID as UTF-8, NUL-terminated.
  * @return 0; #XMPPC_EINVAL for NULL arguments; a specific
- *         `XMPPC_EJID_*` code saying which part is wrong and how;
- *         #XMPPC_ENOMEM.
+ *         `XMPPC_EJID_*` code saying which part is wrong and how
+ *         (#XMPPC_EJID_EMPTY, #XMPPC_EJID_INVALID_UTF8, and for each part
+ *         EMPTY_, INVALID_ or _TOO_LONG; a domainpart beyond the DNS limits
+ *         is #XMPPC_EJID_INVALID_DOMAIN unless its input was over 1023
+ *         bytes); #XMPPC_ENOMEM.
  */
 XMPPC_API int xmppc_jid_new(xmppc_jid **out, xmppc_ctx *ctx, const char *str);
 
@@ -44,9 +50,9 @@ XMPPC_API int xmppc_jid_new(xmppc_jid **out, xmppc_ctx *ctx, const char *str);
  *
  * @param[out] out receives the JID.
  * @param ctx context.
- * @param local localpart or NULL for none.
- * @param domain domainpart; required.
- * @param resource resourcepart or NULL for none.
+ * @param local localpart or NULL for none ("" is #XMPPC_EJID_EMPTY_LOCAL).
+ * @param domain domainpart; required (NULL is #XMPPC_EINVAL).
+ * @param resource resourcepart or NULL for none; may contain '@' and '/'.
  * @return as xmppc_jid_new().
  */
 XMPPC_API int xmppc_jid_new_from_parts(xmppc_jid **out, xmppc_ctx *ctx, const char *local,
@@ -101,14 +107,17 @@ XMPPC_API int xmppc_jid_to_bare(xmppc_jid **out, const xmppc_jid *jid);
  */
 XMPPC_API int xmppc_jid_with_resource(xmppc_jid **out, const xmppc_jid *jid, const char *resource);
 
-/** 1 if both JIDs are equal in all parts (after normalisation), else 0. */
+/** 1 if both JIDs are equal in all parts (after normalisation), else 0
+ *  (also when either is NULL). */
 XMPPC_API int xmppc_jid_equal(const xmppc_jid *a, const xmppc_jid *b);
 
-/** 1 if both JIDs have equal bare parts (resources ignored), else 0. */
+/** 1 if both JIDs have equal bare parts (resources ignored), else 0
+ *  (also when either is NULL). */
 XMPPC_API int xmppc_jid_bare_equal(const xmppc_jid *a, const xmppc_jid *b);
 
 /**
- * Total order on JIDs (domain, then local, then resource, bytewise), for
+ * Total order on JIDs (domain, then local, then resource, bytewise; an
+ * absent part sorts before any present one, NULL before any JID), for
  * sorting and tree keys.
  *
  * @return negative, 0 or positive.
