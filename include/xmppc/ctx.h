@@ -121,6 +121,37 @@ XMPPC_API int xmppc_ctx_set_log(xmppc_ctx *ctx, xmppc_log_level max_level, xmppc
 XMPPC_API int xmppc_ctx_set_clock(xmppc_ctx *ctx, xmppc_clock_fn fn, void *user_data,
                                   void (*destroy)(void *user_data));
 
+/** Direction of traced bytes. */
+typedef enum xmppc_trace_dir {
+	XMPPC_TRACE_IN = 0, /**< received from the server */
+	XMPPC_TRACE_OUT = 1 /**< sent to the server */
+} xmppc_trace_dir;
+
+/**
+ * Wire trace hook: sees the XML bytes in and out of every session made
+ * from the context (plaintext, after TLS), for debug consoles. SASL
+ * payloads are replaced by "[redacted]", so no password, proof or
+ * signature reaches it.
+ *
+ * @param user_data as given to xmppc_ctx_set_trace().
+ * @param dir direction.
+ * @param data the bytes (not NUL-terminated); valid during the call.
+ * @param len their number.
+ */
+typedef void (*xmppc_trace_fn)(void *user_data, xmppc_trace_dir dir, const char *data, size_t len);
+
+/**
+ * Set the wire trace hook.
+ *
+ * @param ctx the context.
+ * @param fn the hook, or NULL for none.
+ * @param user_data passed to @p fn.
+ * @param destroy called with @p user_data when replaced or freed; may be NULL.
+ * @return 0 or #XMPPC_EINVAL.
+ */
+XMPPC_API int xmppc_ctx_set_trace(xmppc_ctx *ctx, xmppc_trace_fn fn, void *user_data,
+                                  void (*destroy)(void *user_data));
+
 /**
  * Read the context's clock.
  *

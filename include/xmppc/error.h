@@ -8,7 +8,8 @@
  * #XMPPC_PARSER_PAUSED).
  *
  * Codes are grouped by area: general (-1 to -99), XML (-100 to -199),
- * JID and PRECIS (-200 to -299). Later areas (stream, SASL, network) follow the same
+ * JID and PRECIS (-200 to -299), stream and session (-300 to -399),
+ * authentication (-400 to -499). Later areas (stream, SASL, network) follow the same
  * pattern. xmppc_is_fatal() tells whether an error ends the stream it
  * occurred on.
  */
@@ -73,7 +74,46 @@ typedef enum xmppc_error {
 	XMPPC_EPRECIS_CONTEXT = -221,        /**< a CONTEXTJ/CONTEXTO code point in a context that forbids it */
 	XMPPC_EPRECIS_BIDI = -222,           /**< the string fails the Bidi Rule (RFC 5893) */
 	XMPPC_EPRECIS_EMPTY = -223,          /**< the string is empty after enforcement */
-	XMPPC_EPRECIS_INVALID_UTF8 = -224    /**< the input is not valid UTF-8 */
+	XMPPC_EPRECIS_INVALID_UTF8 = -224,   /**< the input is not valid UTF-8 */
+
+	/* Stream and session (RFC 6120): all end the stream (fatal) */
+	XMPPC_ESTREAM_ERROR = -300,      /**< the server sent a stream error (see the session's last error for the condition) */
+	XMPPC_ETLS_REQUIRED = -301,      /**< TLS is required but the server does not offer STARTTLS */
+	XMPPC_ETLS_FAILED = -302,        /**< the transport could not secure the stream */
+	XMPPC_EPROTOCOL = -303,          /**< the server broke the protocol (unexpected element, bad header, ...) */
+	XMPPC_ESTREAM_VERSION = -304,    /**< the server's stream version is not 1.x */
+	XMPPC_EBIND = -305,              /**< resource binding failed */
+	XMPPC_EBIND_CONFLICT = -306,     /**< the requested resource is in use and the server refused another */
+	XMPPC_ESESSION = -307,           /**< the legacy session establishment failed */
+	XMPPC_ESEE_OTHER_HOST = -308,    /**< the server redirects to another host (see the session's last error) */
+	XMPPC_ECLOSED = -309,            /**< the stream was closed */
+	XMPPC_ETIMEOUT = -310,           /**< a deadline passed (negotiation, close handshake, or an IQ) */
+	XMPPC_EDISCONNECTED = -311,      /**< the stream ended before a reply came (IQ callbacks) */
+	XMPPC_ENO_FEATURES = -312,       /**< the server offered nothing the client can use to go on */
+
+	/* Authentication: SASL (RFC 6120 §6) */
+	XMPPC_ESASL_NO_MECHANISM = -400,    /**< no mechanism both sides support is allowed by the policy */
+	XMPPC_ESASL_MALFORMED = -401,       /**< a malformed challenge or success message from the server */
+	XMPPC_ESASL_SERVER_SIGNATURE = -402,/**< the SCRAM server signature is missing or wrong: the server is not who it claims */
+	XMPPC_ESASL_NONCE = -403,           /**< the SCRAM server nonce does not extend the client nonce */
+	XMPPC_ESASL_ITERATIONS = -404,      /**< the SCRAM iteration count is out of the allowed range */
+	XMPPC_ESASL_TOO_MANY_CHALLENGES = -405, /**< more challenges than the mechanism allows */
+	XMPPC_ESASL_DOWNGRADE = -406,       /**< the XEP-0474 hash does not match what the server advertised */
+	XMPPC_ESASL_CHANNEL_BINDING = -407, /**< channel binding required but impossible (no data, no common type) */
+	XMPPC_ESASL_SERVER_ERROR = -408,    /**< the SCRAM server-final-message carries an error (e=) */
+	XMPPC_ESASL_NO_CREDENTIALS = -409,  /**< the mechanism needs a password and none was given */
+	XMPPC_EAUTH_ABORTED = -420,         /**< failure: aborted */
+	XMPPC_EAUTH_ACCOUNT_DISABLED = -421,/**< failure: account-disabled */
+	XMPPC_EAUTH_CREDENTIALS_EXPIRED = -422, /**< failure: credentials-expired */
+	XMPPC_EAUTH_ENCRYPTION_REQUIRED = -423, /**< failure: encryption-required */
+	XMPPC_EAUTH_INCORRECT_ENCODING = -424,  /**< failure: incorrect-encoding */
+	XMPPC_EAUTH_INVALID_AUTHZID = -425, /**< failure: invalid-authzid */
+	XMPPC_EAUTH_INVALID_MECHANISM = -426, /**< failure: invalid-mechanism */
+	XMPPC_EAUTH_MALFORMED_REQUEST = -427, /**< failure: malformed-request */
+	XMPPC_EAUTH_MECHANISM_TOO_WEAK = -428, /**< failure: mechanism-too-weak */
+	XMPPC_EAUTH_NOT_AUTHORIZED = -429,  /**< failure: not-authorized (wrong credentials) */
+	XMPPC_EAUTH_TEMPORARY = -430,       /**< failure: temporary-auth-failure */
+	XMPPC_EAUTH_FAILURE = -431          /**< failure with no or an unknown condition */
 } xmppc_error;
 
 /**
@@ -105,6 +145,19 @@ XMPPC_API const char *xmppc_error_name(int err);
  * @return 1 if fatal, 0 otherwise (also for 0 and unknown codes).
  */
 XMPPC_API int xmppc_is_fatal(int err);
+
+/**
+ * Whether trying again later (reconnecting) may succeed after @p err.
+ *
+ * Credential and policy failures (not-authorized, account-disabled,
+ * credentials-expired, a certificate or signature that does not verify, a
+ * downgrade attack) are not worth retrying without a change by the user;
+ * network trouble, timeouts and temporary failures are.
+ *
+ * @param err an #xmppc_error value.
+ * @return 1 if worth retrying, 0 otherwise (also for 0 and unknown codes).
+ */
+XMPPC_API int xmppc_error_retryable(int err);
 
 /** Stream-error conditions of RFC 6120 §4.9.3. */
 typedef enum xmppc_stream_condition {

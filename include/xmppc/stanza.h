@@ -473,7 +473,8 @@ XMPPC_API int xmppc_iq_new(xmppc_stanza **out, xmppc_ctx *ctx, xmppc_stanza_type
 XMPPC_API int xmppc_iq_new_result(xmppc_stanza **out, const xmppc_stanza *request);
 /**
  * Create an error reply (RFC 6120 §8.3) to a message, presence or IQ
- * get/set: same kind, id and (swapped) address, type 'error', and an
+ * (get, set, or one with a missing or unknown type): same kind, id and
+ * (swapped) address, type 'error', and an
  * `<error/>` with the given type, condition and optional text. The
  * original payload is not echoed.
  *

@@ -19,5 +19,8 @@
 #include <xmppc/parser.h>
 #include <xmppc/jid.h>
 #include <xmppc/precis.h>
+#include <xmppc/cbind.h>
+#include <xmppc/session.h>
+#include <xmppc/module.h>
 
 #endif /* XMPPC_XMPPC_H */

@@ -79,6 +79,10 @@ XMPPC_API xmppc_ctx *xmppc_ctx_unref(xmppc_ctx *ctx)
 		ctx->log_destroy(ctx->log_ud);
 	if (ctx->clock_destroy != NULL)
 		ctx->clock_destroy(ctx->clock_ud);
+	if (ctx->trace_destroy != NULL)
+		ctx->trace_destroy(ctx->trace_ud);
+	if (ctx->providers != NULL)
+		xmppc__providers_free(ctx);
 	ctx->alloc.free_fn(ctx->alloc.user_data, ctx);
 	return NULL;
 }
@@ -107,6 +111,19 @@ XMPPC_API int xmppc_ctx_set_clock(xmppc_ctx *ctx, xmppc_clock_fn fn, void *user_
 	ctx->clock_fn = fn != NULL ? fn : default_clock;
 	ctx->clock_ud = fn != NULL ? user_data : NULL;
 	ctx->clock_destroy = fn != NULL ? destroy : NULL;
+	return 0;
+}
+
+XMPPC_API int xmppc_ctx_set_trace(xmppc_ctx *ctx, xmppc_trace_fn fn, void *user_data,
+                                  void (*destroy)(void *))
+{
+	if (ctx == NULL)
+		return XMPPC_EINVAL;
+	if (ctx->trace_destroy != NULL)
+		ctx->trace_destroy(ctx->trace_ud);
+	ctx->trace_fn = fn;
+	ctx->trace_ud = fn != NULL ? user_data : NULL;
+	ctx->trace_destroy = fn != NULL ? destroy : NULL;
 	return 0;
 }
 

@@ -15,7 +15,14 @@ struct xmppc_ctx {
 	xmppc_clock_fn clock_fn;
 	void *clock_ud;
 	void (*clock_destroy)(void *);
+	void *providers; /* xmppc__hash of extension providers (lib/xml/extension.c) */
+	xmppc_trace_fn trace_fn;
+	void *trace_ud;
+	void (*trace_destroy)(void *);
 };
+
+/* Free the provider registry (lib/xml/extension.c). */
+void xmppc__providers_free(xmppc_ctx *ctx);
 
 void *xmppc__malloc(const xmppc_ctx *ctx, size_t size);
 void *xmppc__calloc(const xmppc_ctx *ctx, size_t n, size_t size);

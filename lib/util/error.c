@@ -9,9 +9,12 @@ typedef struct {
 	const char *text;
 	int fatal;
 	xmppc_stream_condition cond;
+	int retry; /* worth retrying later */
 } error_info;
 
-#define E(code, text, fatal, cond) {code, #code, text, fatal, XMPPC_STREAM_COND_##cond}
+#define E(code, text, fatal, cond) {code, #code, text, fatal, XMPPC_STREAM_COND_##cond, 0}
+/* An error after which reconnecting later may succeed. */
+#define R(code, text, fatal, cond) {code, #code, text, fatal, XMPPC_STREAM_COND_##cond, 1}
 
 static const error_info errors[] = {
 	E(XMPPC_OK, "success", 0, NONE),
@@ -64,6 +67,43 @@ static const error_info errors[] = {
 	E(XMPPC_EPRECIS_BIDI, "string fails the Bidi Rule", 0, NONE),
 	E(XMPPC_EPRECIS_EMPTY, "string is empty after PRECIS enforcement", 0, NONE),
 	E(XMPPC_EPRECIS_INVALID_UTF8, "string is not valid UTF-8", 0, NONE),
+
+	R(XMPPC_ESTREAM_ERROR, "the server sent a stream error", 1, NONE),
+	E(XMPPC_ETLS_REQUIRED, "TLS required but the server does not offer STARTTLS", 1, NONE),
+	R(XMPPC_ETLS_FAILED, "the transport could not secure the stream", 1, NONE),
+	R(XMPPC_EPROTOCOL, "the server broke the XMPP protocol", 1, UNSUPPORTED_STANZA_TYPE),
+	E(XMPPC_ESTREAM_VERSION, "the server's stream version is not 1.x", 1, UNSUPPORTED_VERSION),
+	R(XMPPC_EBIND, "resource binding failed", 1, NONE),
+	E(XMPPC_EBIND_CONFLICT, "the resource is in use", 1, NONE),
+	R(XMPPC_ESESSION, "session establishment failed", 1, NONE),
+	R(XMPPC_ESEE_OTHER_HOST, "the server redirects to another host", 1, NONE),
+	R(XMPPC_ECLOSED, "the stream was closed", 1, NONE),
+	R(XMPPC_ETIMEOUT, "timed out", 1, CONNECTION_TIMEOUT),
+	R(XMPPC_EDISCONNECTED, "disconnected before a reply came", 0, NONE),
+	E(XMPPC_ENO_FEATURES, "the server offers nothing usable to go on", 1, UNSUPPORTED_FEATURE),
+
+	E(XMPPC_ESASL_NO_MECHANISM, "no acceptable SASL mechanism", 1, NONE),
+	E(XMPPC_ESASL_MALFORMED, "malformed SASL message from the server", 1, NONE),
+	E(XMPPC_ESASL_SERVER_SIGNATURE, "the server failed to prove it knows the credentials", 1, NONE),
+	E(XMPPC_ESASL_NONCE, "SCRAM server nonce does not extend the client nonce", 1, NONE),
+	E(XMPPC_ESASL_ITERATIONS, "SCRAM iteration count out of the allowed range", 1, NONE),
+	E(XMPPC_ESASL_TOO_MANY_CHALLENGES, "too many SASL challenges", 1, NONE),
+	E(XMPPC_ESASL_DOWNGRADE, "SASL downgrade detected (XEP-0474 hash mismatch)", 1, NONE),
+	E(XMPPC_ESASL_CHANNEL_BINDING, "channel binding impossible", 1, NONE),
+	E(XMPPC_ESASL_SERVER_ERROR, "SCRAM server reported an error", 1, NONE),
+	E(XMPPC_ESASL_NO_CREDENTIALS, "no password given", 1, NONE),
+	E(XMPPC_EAUTH_ABORTED, "authentication aborted", 1, NONE),
+	E(XMPPC_EAUTH_ACCOUNT_DISABLED, "account disabled", 1, NONE),
+	E(XMPPC_EAUTH_CREDENTIALS_EXPIRED, "credentials expired", 1, NONE),
+	E(XMPPC_EAUTH_ENCRYPTION_REQUIRED, "the server requires encryption for this mechanism", 1, NONE),
+	E(XMPPC_EAUTH_INCORRECT_ENCODING, "the server refused our SASL encoding", 1, NONE),
+	E(XMPPC_EAUTH_INVALID_AUTHZID, "invalid authorization identity", 1, NONE),
+	E(XMPPC_EAUTH_INVALID_MECHANISM, "the server refused the mechanism", 1, NONE),
+	E(XMPPC_EAUTH_MALFORMED_REQUEST, "the server found our SASL request malformed", 1, NONE),
+	E(XMPPC_EAUTH_MECHANISM_TOO_WEAK, "mechanism too weak for this account", 1, NONE),
+	E(XMPPC_EAUTH_NOT_AUTHORIZED, "not authorized (wrong credentials)", 1, NONE),
+	R(XMPPC_EAUTH_TEMPORARY, "temporary authentication failure", 1, NONE),
+	E(XMPPC_EAUTH_FAILURE, "authentication failed", 1, NONE),
 };
 
 static const error_info *find(int code)
@@ -92,6 +132,12 @@ XMPPC_API int xmppc_is_fatal(int err)
 {
 	const error_info *e = find(err);
 	return e != NULL && e->fatal;
+}
+
+XMPPC_API int xmppc_error_retryable(int err)
+{
+	const error_info *e = find(err);
+	return e != NULL && e->retry;
 }
 
 XMPPC_API xmppc_stream_condition xmppc_error_stream_condition(int err)

@@ -30,6 +30,7 @@ xmppc__doc *xmppc__doc_new(xmppc_ctx *ctx, size_t first_block)
 	doc->used = 0;
 	doc->extra = NULL;
 	doc->next_block = first_block * 2;
+	doc->ext = NULL;
 	return doc;
 }
 
@@ -38,6 +39,8 @@ void xmppc__doc_free(xmppc__doc *doc)
 	xmppc_ctx *ctx = doc->ctx;
 	xmppc__block *b = doc->extra;
 
+	if (doc->ext != NULL)
+		xmppc__doc_free_extensions(doc);
 	while (b != NULL) {
 		xmppc__block *next = b->next;
 		xmppc__free(ctx, b);
@@ -45,6 +48,21 @@ void xmppc__doc_free(xmppc__doc *doc)
 	}
 	xmppc__free(ctx, doc);
 	xmppc_ctx_unref(ctx);
+}
+
+size_t xmppc__doc_recycle(xmppc__doc *doc)
+{
+	char *base = (char *)doc + HEADER;
+	size_t first;
+
+	if (doc->extra != NULL || doc->ext != NULL || __atomic_load_n(&doc->refs, __ATOMIC_ACQUIRE) != 1)
+		return 0;
+	first = (size_t)(doc->cur - base) + doc->avail;
+	doc->cur = base;
+	doc->avail = first;
+	doc->used = 0;
+	doc->next_block = first * 2;
+	return first;
 }
 
 void *xmppc__doc_alloc(xmppc__doc *doc, size_t size)

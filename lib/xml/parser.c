@@ -63,6 +63,8 @@ struct xmppc_parser {
 	unsigned elements;
 	xmppc_buf text;    /* character data not yet attached */
 	size_t arena_hint;
+	xmppc__doc *spare; /* the last stanza's doc, emptied for the next one */
+	size_t spare_size; /* its block size */
 
 	xmppc_stanza *header;
 	xmppc_stanza *result; /* fragment mode */
@@ -132,17 +134,42 @@ static int dead(const xmppc_parser *p)
 
 /* ---- building ---------------------------------------------------------- */
 
-static const char *name_for(xmppc_parser *p, xmppc__doc *doc, const xmlChar *s)
+/* libxml2 hands us names from its dictionary, so one string has one
+ * address for the parser's life: cache address -> interned name. Up to
+ * four slots are probed so that the twenty-odd names of common stanzas
+ * do not evict each other. */
+static size_t name_slot(const xmlChar *s)
 {
-	size_t h = ((uintptr_t)s >> 3) % NAME_CACHE;
-	const char *v;
+	return (size_t)(((uint64_t)(uintptr_t)s * UINT64_C(0x9E3779B97F4A7C15)) >> 32) % NAME_CACHE;
+}
 
-	if (p->names[h].key != s) {
-		p->names[h].key = s;
-		p->names[h].val = xmppc__intern_lookup((const char *)s, strlen((const char *)s));
+static const char *name_for_slow(xmppc_parser *p, xmppc__doc *doc, const xmlChar *s)
+{
+	size_t h = name_slot(s), i, slot = h;
+
+	for (i = 0; i < 4; i++) {
+		size_t j = (h + i) % NAME_CACHE;
+		if (p->names[j].key == s || p->names[j].key == NULL) {
+			slot = j;
+			break;
+		}
 	}
-	v = p->names[h].val;
-	return v != NULL ? v : xmppc__doc_strndup(doc, (const char *)s, strlen((const char *)s));
+	if (p->names[slot].key != s) {
+		p->names[slot].key = s;
+		p->names[slot].val = xmppc__intern_lookup((const char *)s, strlen((const char *)s));
+	}
+	if (p->names[slot].val != NULL)
+		return p->names[slot].val;
+	return xmppc__doc_strndup(doc, (const char *)s, strlen((const char *)s));
+}
+
+static inline const char *name_for(xmppc_parser *p, xmppc__doc *doc, const xmlChar *s)
+{
+	size_t h = name_slot(s);
+
+	if (p->names[h].key == s && p->names[h].val != NULL)
+		return p->names[h].val;
+	return name_for_slow(p, doc, s);
 }
 
 static int flush_text(xmppc_parser *p)
@@ -171,11 +198,11 @@ static int check_start_tag(xmppc_parser *p, const xmlChar *prefix, const xmlChar
 		const xmlChar **a = attrs + 5 * i;
 		if (a[1] != NULL && a[2] == NULL)
 			return XMPPC_EXML_BAD_PREFIX;
+		/* Local names and namespace names come from libxml2's
+		 * dictionary: equal strings have equal addresses. */
 		for (j = 0; j < i; j++) {
 			const xmlChar **b = attrs + 5 * j;
-			if (strcmp((const char *)a[0], (const char *)b[0]) == 0 &&
-			    (a[2] == b[2] ||
-			     (a[2] != NULL && b[2] != NULL && strcmp((const char *)a[2], (const char *)b[2]) == 0)))
+			if (a[0] == b[0] && a[2] == b[2])
 				return XMPPC_EXML_DUPLICATE_ATTR;
 		}
 	}
@@ -275,7 +302,14 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
 		return;
 	}
 	if (p->depth == p->base) {
-		p->doc = xmppc__doc_new(p->ctx, p->arena_hint);
+		/* Reuse the last stanza's arena when its size still suits. */
+		if (p->spare != NULL && (p->spare_size < p->arena_hint ||
+		                         p->spare_size > 4 * p->arena_hint)) {
+			xmppc__doc_free(p->spare);
+			p->spare = NULL;
+		}
+		p->doc = p->spare != NULL ? p->spare : xmppc__doc_new(p->ctx, p->arena_hint);
+		p->spare = NULL;
 		if (p->doc == NULL) {
 			fail(p, XMPPC_ENOMEM, NULL);
 			return;
@@ -321,7 +355,11 @@ static void deliver(xmppc_parser *p)
 		rc = p->cb.stanza(p->ud, root);
 		p->busy = 1;
 	}
-	xmppc_stanza_unref(root);
+	/* Keep the doc for the next stanza unless the callback kept it. */
+	if (p->spare == NULL && (p->spare_size = xmppc__doc_recycle(root->doc)) != 0)
+		p->spare = root->doc;
+	else
+		xmppc_stanza_unref(root);
 	if (rc == XMPPC_PARSER_PAUSE)
 		stop(p, XMPPC_PARSER_PAUSED);
 	else if (rc < 0)
@@ -567,6 +605,8 @@ XMPPC_API void xmppc_parser_free(xmppc_parser *p)
 		return;
 	ctx = p->ctx;
 	discard_stanza(p);
+	if (p->spare != NULL)
+		xmppc__doc_free(p->spare);
 	xmppc__buf_fini(&p->text);
 	if (p->header != NULL)
 		xmppc_stanza_unref(p->header);
@@ -623,6 +663,15 @@ static void feed_libxml(xmppc_parser *p, const unsigned char *d, size_t len, int
 		              terminate && off + n == len);
 		p->fed += n;
 		off += n;
+		/* libxml2 2.9 looks at a pending start tag again only when a
+		 * chunk brings a '>' (xmlParseCheckTransition), and then judges
+		 * it complete by a quote-aware scan from the last '<' it holds
+		 * (xmlParseGetLasts), so a malformed tag could be refused at
+		 * once or only at the next '>', depending on the split. An empty
+		 * chunk makes it look at all it holds, so that what it reports
+		 * does not depend on how the stream was split. */
+		if (!terminate && !dead(p))
+			xmlParseChunk(p->xml, NULL, 0, 0);
 	} while (off < len && !dead(p));
 }
 

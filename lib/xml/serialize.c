@@ -5,10 +5,16 @@
  * "]]>"); in attribute values also both quote characters, and TAB, LF and
  * CR as character references so that attribute-value normalisation on the
  * receiving side (XML 1.0 §3.3.3) gives back the same value; CR in text as
- * &#13; so that end-of-line handling (§2.11) does not turn it into LF. */
+ * &#13; so that end-of-line handling (§2.11) does not turn it into LF.
+ *
+ * An element in the XML namespace (`<xml:foo/>` is namespace-well-formed)
+ * is written with the predeclared xml: prefix: the XML namespace must not
+ * be declared as the default namespace (Namespaces in XML 1.0 §3), and such
+ * an element does not change the default namespace its children see. */
 #include <string.h>
 
 #include "util/buf.h"
+#include "xml/escape.h"
 #include "xml/tree.h"
 
 /* 0: copy as is; otherwise index into replacements. */
@@ -37,6 +43,11 @@ static int put_escaped(xmppc_buf *out, const char *s, size_t len, const unsigned
 		run = i + 1;
 	}
 	return xmppc__buf_put(out, s + run, len - run);
+}
+
+int xmppc__xml_escape_attr(xmppc_buf *out, const char *s, size_t len)
+{
+	return put_escaped(out, s, len, attr_class);
 }
 
 static int same_ns(const char *a, const char *b)
@@ -96,14 +107,33 @@ static unsigned prefix_of(const xmppc_stanza *el, uint32_t i, int *first_use)
 	return k;
 }
 
+static int xml_ns(const char *ns)
+{
+	return ns != NULL && strcmp(ns, XMPPC_NS_XML) == 0;
+}
+
+/* The default namespace in scope at node n (the nearest ancestor not in the
+ * XML namespace; default_ns above root). */
+static const char *scope_ns(const xmppc_stanza *n, const xmppc_stanza *root, const char *default_ns)
+{
+	while (n != root) {
+		n = n->parent;
+		if (!xml_ns(n->ns))
+			return n->ns;
+	}
+	return default_ns;
+}
+
 static int put_start_tag(xmppc_buf *out, const xmppc_stanza *el, const char *inherited)
 {
 	uint32_t i;
 	int rc;
 
-	if ((rc = xmppc__buf_putc(out, '<')) != 0 || (rc = xmppc__buf_puts(out, el->name)) != 0)
+	if ((rc = xmppc__buf_putc(out, '<')) != 0 ||
+	    (xml_ns(el->ns) && (rc = xmppc__buf_puts(out, "xml:")) != 0) ||
+	    (rc = xmppc__buf_puts(out, el->name)) != 0)
 		return rc;
-	if (!same_ns(el->ns, inherited)) {
+	if (!xml_ns(el->ns) && !same_ns(el->ns, inherited)) {
 		if ((rc = xmppc__buf_puts(out, " xmlns=\"")) != 0 ||
 		    (el->ns != NULL && (rc = put_escaped(out, el->ns, strlen(el->ns), attr_class)) != 0) ||
 		    (rc = xmppc__buf_putc(out, '"')) != 0)
@@ -143,7 +173,9 @@ static int put_end_tag(xmppc_buf *out, const xmppc_stanza *el)
 {
 	int rc;
 
-	if ((rc = xmppc__buf_put(out, "</", 2)) != 0 || (rc = xmppc__buf_puts(out, el->name)) != 0)
+	if ((rc = xmppc__buf_put(out, "</", 2)) != 0 ||
+	    (xml_ns(el->ns) && (rc = xmppc__buf_puts(out, "xml:")) != 0) ||
+	    (rc = xmppc__buf_puts(out, el->name)) != 0)
 		return rc;
 	return xmppc__buf_putc(out, '>');
 }
@@ -159,8 +191,7 @@ static int serialize(xmppc_buf *out, const xmppc_stanza *root, const char *defau
 			if ((rc = put_escaped(out, n->text, n->text_len, text_class)) != 0)
 				return rc;
 		} else {
-			const char *inherited = n == root ? default_ns : n->parent->ns;
-			if ((rc = put_start_tag(out, n, inherited)) != 0)
+			if ((rc = put_start_tag(out, n, scope_ns(n, root, default_ns))) != 0)
 				return rc;
 			if (n->first != NULL) {
 				if ((rc = xmppc__buf_putc(out, '>')) != 0)

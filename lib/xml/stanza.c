@@ -436,9 +436,10 @@ XMPPC_API int xmppc_stanza_new_error_reply(xmppc_stanza **out, const xmppc_stanz
 	int rc;
 
 	/* Never answer an error with an error (RFC 6120 §8.3.1), nor an IQ
-	 * result or an IQ without a valid type. */
+	 * result. An IQ whose type is missing or unknown may be answered
+	 * (bad-request): it is neither a result nor an error. */
 	if (kind == XMPPC_STANZA_OTHER || t == XMPPC_TYPE_ERROR ||
-	    (kind == XMPPC_STANZA_IQ && t != XMPPC_TYPE_GET && t != XMPPC_TYPE_SET) ||
+	    (kind == XMPPC_STANZA_IQ && t == XMPPC_TYPE_RESULT) ||
 	    xmppc_error_type_name(type) == NULL || xmppc_stanza_condition_name(cond) == NULL)
 		return XMPPC_EINVAL;
 	if (text != NULL && (rc = xmppc__utf8_check_xml(text, strlen(text))) != 0)

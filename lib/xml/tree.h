@@ -12,6 +12,7 @@
 #include <xmppc/stanza.h>
 
 typedef struct xmppc__block xmppc__block;
+typedef struct xmppc__ext xmppc__ext;
 
 typedef struct xmppc__doc {
 	unsigned refs; /* atomic */
@@ -21,6 +22,7 @@ typedef struct xmppc__doc {
 	size_t used;         /* bytes handed out (statistics, block sizing) */
 	xmppc__block *extra; /* blocks allocated after the first */
 	size_t next_block;   /* size of the next block */
+	xmppc__ext *ext;     /* extension objects parsed from this tree (extension.c) */
 } xmppc__doc;
 
 typedef struct xmppc__attr {
@@ -47,6 +49,9 @@ struct xmppc_stanza {
 /* A new doc whose first block has room for at least first_block bytes. */
 xmppc__doc *xmppc__doc_new(xmppc_ctx *ctx, size_t first_block);
 void xmppc__doc_free(xmppc__doc *doc);
+/* If doc is unshared and never grew past its first block, empty it for
+ * reuse (reference count 1) and return the size of that block; else 0. */
+size_t xmppc__doc_recycle(xmppc__doc *doc);
 void *xmppc__doc_alloc(xmppc__doc *doc, size_t size);
 /* Copy of s[0..len) with a NUL, in the doc. */
 char *xmppc__doc_strndup(xmppc__doc *doc, const char *s, size_t len);
@@ -70,6 +75,9 @@ const char *xmppc__doc_name(xmppc__doc *doc, const char *s, size_t len);
 
 /* 1 if s[0..len) is an XML NCName (XML Namespaces 1.0 §3). */
 int xmppc__is_ncname(const char *s, size_t len);
+
+/* Free the cached extension objects of a doc (extension.c). */
+void xmppc__doc_free_extensions(xmppc__doc *doc);
 
 /* Text content of an element (see xmppc_stanza_text()). */
 const char *xmppc__element_text(xmppc_stanza *el);

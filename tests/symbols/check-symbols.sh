@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' |
 	grep -v '^XMPPC_[0-9]' | sort -u > "$tmp/exported"
 sed -n '/global:/,/local:/p' "$map" | grep -o 'xmppc_[A-Za-z0-9_]*' | sort -u > "$tmp/map"
-cat "$inc"/xmppc/*.h | tr '\n' ' ' | grep -o 'XMPPC_API[^;]*;' | grep -o 'xmppc_[a-z0-9_]*(' |
+find "$inc/xmppc" -name '*.h' -exec cat {} + | tr '\n' ' ' | grep -o 'XMPPC_API[^;]*;' | grep -o 'xmppc_[a-z0-9_]*(' |
 	tr -d '(' | sort -u > "$tmp/declared"
 status=0
 if ! diff -u "$tmp/map" "$tmp/exported" > "$tmp/d1"; then
