@@ -364,9 +364,9 @@ XMPPC_API int xmppc_session_send(xmppc_session *session, const xmppc_stanza *sta
  * @param session the session.
  * @param reply the result or error IQ (borrowed), or NULL on timeout or
  *        disconnection.
- * @param error 0 for a result, #XMPPC_ESTREAM_ERROR-free codes otherwise:
- *        #XMPPC_ETIMEOUT, #XMPPC_EDISCONNECTED, or 1 for an IQ of type
- *        error (read it with xmppc_stanza_get_error()).
+ * @param error 0 for a result; #XMPPC_IQ_ERROR_REPLY for a reply of type
+ *        error (read it with xmppc_stanza_get_error()); #XMPPC_ETIMEOUT;
+ *        #XMPPC_EDISCONNECTED (the stream ended or the session was freed).
  */
 typedef void (*xmppc_iq_reply_fn)(void *user_data, xmppc_session *session,
                                   const xmppc_stanza *reply, int error);

@@ -198,6 +198,7 @@ int xmppc__auth_begin(xmppc_session *s)
 
 	if (m == NULL)
 		return XMPPC_ESASL_NO_MECHANISM;
+	xmppc__auth_reset(s); /* never two exchanges' state at once */
 	s->mech = m;
 	s->challenges = 0;
 	memset(p, 0, sizeof(*p));

@@ -37,6 +37,7 @@ int xmppc__session_open_stream(xmppc_session *s)
 	xmppc_buf h;
 	int rc;
 
+	s->features_seen = 0;
 	rc = xmppc_parser_new(&s->parser, s->ctx, &s->limits,
 	                      s->authenticated ? XMPPC_PARSER_AUTHENTICATED : 0, &parser_cbs, s);
 	if (rc != 0)
@@ -345,9 +346,12 @@ int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el)
 			on_stream_error(s, el);
 			return 0;
 		}
-		if (strcmp(name, "features") == 0 && s->state != XMPPC_SESSION_STATE_READY &&
-		    s->state != XMPPC_SESSION_STATE_BINDING)
+		/* One <stream:features/> per stream (RFC 6120 §4.3.2): a second
+		 * one would restart negotiation half-way. */
+		if (strcmp(name, "features") == 0 && !s->features_seen) {
+			s->features_seen = 1;
 			return on_features(s, el);
+		}
 		return xmppc__session_fail(s, XMPPC_EPROTOCOL, "unexpected stream-level element");
 	}
 	if (strcmp(ns, XMPPC_NS_TLS) == 0) {

@@ -63,6 +63,7 @@ struct xmppc_session {
 	int authenticated;
 	int restart_pending; /* restart the stream once the parser pauses */
 	int stream_open;     /* our header is sent and not yet closed */
+	int features_seen;   /* this stream's <stream:features/> arrived */
 	int peer_closed;
 	xmppc_parser *parser;
 	xmppc_buf out;

@@ -130,7 +130,60 @@ typedef struct {
 	xmppc_parser *p;
 	evlog log;
 	int error; /* the error a feed returned; no callback may follow it */
+	/* A stanza and a stream header the callbacks took a reference on,
+	 * with their serializations then: they must not change while the
+	 * parser goes on (it may recycle the memory of stanzas nobody kept),
+	 * nor when it is freed. */
+	struct kept {
+		xmppc_stanza *node;
+		char *xml;
+		size_t len;
+	} stanza, header;
 } run_state;
+
+static void keep(struct kept *k, xmppc_stanza *node, const xmppc_buf *xml)
+{
+	FUZZ_CHECK(k->node == NULL);
+	k->xml = malloc(xmppc_buf_len(xml));
+	FUZZ_CHECK(k->xml != NULL);
+	memcpy(k->xml, xmppc_buf_data(xml), xmppc_buf_len(xml));
+	k->len = xmppc_buf_len(xml);
+	k->node = xmppc_stanza_ref(node);
+}
+
+/* Check that a kept node is unchanged; release it when asked. */
+static void check_kept(run_state *st, struct kept *k, int release)
+{
+	xmppc_buf *b;
+	int rc;
+
+	if (k->node == NULL)
+		return;
+	rc = fuzz_serialize(&b, st->ctx, k->node);
+	if (rc == 0) {
+		if (xmppc_buf_len(b) != k->len || memcmp(xmppc_buf_data(b), k->xml, k->len) != 0) {
+			fprintf(stderr, "kept:  %.*s\nlater: %s\n", (int)k->len, k->xml, xmppc_buf_data(b));
+			fuzz_fail("a kept stanza changed", __FILE__, __LINE__);
+		}
+		xmppc_buf_free(b);
+	} else {
+		FUZZ_CHECK(rc == XMPPC_ENOMEM && st->may_fail_alloc);
+	}
+	if (release) {
+		xmppc_stanza_unref(k->node);
+		free(k->xml);
+		memset(k, 0, sizeof(*k));
+	}
+}
+
+static void free_parser(run_state *st)
+{
+	xmppc_parser_free(st->p);
+	st->p = NULL;
+	/* references outlive the parser */
+	check_kept(st, &st->stanza, 0);
+	check_kept(st, &st->header, 1);
+}
 
 static void check_in_callback(run_state *st)
 {
@@ -188,6 +241,8 @@ static int on_header(void *ud, const xmppc_stanza *h, const char *content_ns)
 			refuse = 1;
 	}
 	log_stanza_xml(st, 'h', h, &b);
+	if (b != NULL)
+		keep(&st->header, (xmppc_stanza *)h, b); /* ref needs non-const */
 	xmppc_buf_free(b);
 	return refuse ? CALLBACK_ERROR : 0;
 }
@@ -213,10 +268,18 @@ static int on_stanza(void *ud, xmppc_stanza *s)
 	FUZZ_CHECK(xmppc_stanza_ref(s) == s);
 	FUZZ_CHECK(xmppc_stanza_unref(s) == s);
 
+	check_kept(st, &st->header, 0);
+	check_kept(st, &st->stanza, 0);
 	log_stanza_xml(st, 'S', s, &b);
 	if (b != NULL) {
 		fuzz_check_roundtrip(st->ctx, s, xmppc_buf_data(b), xmppc_buf_len(b),
 		                     st->may_fail_alloc);
+		/* Keep every other stanza (by size, the same in both runs) so
+		 * that both the kept and the not-kept paths are taken. */
+		if (xmppc_buf_len(b) % 2 == 1) {
+			check_kept(st, &st->stanza, 1);
+			keep(&st->stanza, s, b);
+		}
 		xmppc_buf_free(b);
 	}
 	fuzz_exercise(st->ctx, s, st->may_fail_alloc);
@@ -319,11 +382,12 @@ static void run(run_state *st, plan *pl, const uint8_t *data, size_t len)
 					break;
 				}
 				/* stream restart: the rest goes to a fresh parser */
-				xmppc_parser_free(st->p);
-				st->p = NULL;
+				free_parser(st);
 				base = at;
-				if (open_parser(st) != 0)
+				if (open_parser(st) != 0) {
+					check_kept(st, &st->stanza, 1);
 					return;
+				}
 				continue;
 			}
 			check_error(st, rc);
@@ -339,8 +403,8 @@ static void run(run_state *st, plan *pl, const uint8_t *data, size_t len)
 		FUZZ_CHECK(xmppc_parser_feed(&c, st->p, NULL, 0) == st->error);
 	}
 	log_str(&st->log, "EOF\n");
-	xmppc_parser_free(st->p);
-	st->p = NULL;
+	free_parser(st);
+	check_kept(st, &st->stanza, 1);
 }
 
 static void limits_from(xmppc_xml_limits *l, uint8_t b)

@@ -105,7 +105,7 @@ PARSER = {
     "message-error": ("1035", S_OPEN + MSG_ERR),
     "presence": ("1011", S_OPEN + PRES),
     "roster-result-push": ("1022", S_OPEN + ROSTER + ROSTER_PUSH),
-    "iq-get-error": ("1020", S_OPEN + IQ_GET + IQ_ERR),
+    "iq-get-error": ("1020", S_OPEN + IQ_GET + IQ_ERR + "<iq id='nt'/><iq type='bogus' id='bt' from='x@y'/>"),
     "stream-error": ("0011", S_OPEN + STREAM_ERR),
     "see-other-host": ("0038", S_OPEN + SEE_OTHER),
     "keepalive-whitespace": ("1029", S_OPEN + " \n\t\r\n " + MSG + "   \n" + PRES + " " * 20),

@@ -149,6 +149,15 @@ S["no-mechanism"] = ["# Nothing we may use is offered (denied, or unknown): refu
                      features(("PLAIN", "X-UNKNOWN")),
                      "result XMPPC_ESASL_NO_MECHANISM"] + failed("XMPPC_ESASL_NO_MECHANISM")
 
+S["features-twice"] = ["# A second <stream:features/> on the same stream (here during SASL) is a",
+                       "# protocol violation, not a new negotiation (found by fuzzing)."] + tls_prologue() + [
+    features(), PLAIN_AUTH,
+    "in <stream:features><mechanisms xmlns='%s'><mechanism>SCRAM-SHA-1</mechanism></mechanisms>"
+    "</stream:features>" % SASL,
+    "result XMPPC_EPROTOCOL",
+    "out <stream:error><unsupported-stanza-type xmlns='%s'/></stream:error>" % STREAMS
+] + failed("XMPPC_EPROTOCOL")
+
 S["bind-conflict"] = ["# The requested resource is taken and the server will not assign another."
                       ] + tls_prologue("config jid=juliet@example.com password=pencil mechanisms=PLAIN "
                                        "resource=balcony") + [
@@ -211,6 +220,11 @@ S["iq-requests"] = ["# Every IQ get/set gets exactly one answer; results and err
     "handler get jabber:iq:version query result",
     "handler-dup get jabber:iq:version query",
     "handler set urn:x:pass q pass", "handler get urn:x:fail q fail",
+    "handler get urn:x:later q defer",
+    "# a deferred answer: nothing now, the result when the application sends it",
+    "in <iq type='get' id='d1' from='romeo@example.net/o'><q xmlns='urn:x:later'/></iq>",
+    "out-none", "reply-deferred",
+    "out <iq type=\"result\" id=\"d1\" to=\"romeo@example.net/o\"/>",
     "in <iq type='get' id='v1' from='romeo@example.net/o'><query xmlns='jabber:iq:version'/></iq>",
     "out <iq type=\"result\" id=\"v1\" to=\"romeo@example.net/o\"/>",
     "# the same namespace as set has no handler",

@@ -262,6 +262,7 @@ static void free_id(void *ud)
 }
 
 typedef enum { ACT_RESULT, ACT_PASS, ACT_FAIL, ACT_DEFER, ACT_OK, ACT_REMOVE } action;
+static xmppc_stanza *deferred; /* a request kept by a 'defer' handler */
 
 static int iq_handler_fn(void *ud, xmppc_session *s, const xmppc_stanza *iq)
 {
@@ -280,6 +281,12 @@ static int iq_handler_fn(void *ud, xmppc_session *s, const xmppc_stanza *iq)
 		return XMPPC_CB_PASS;
 	case ACT_FAIL:
 		return XMPPC_EINVAL;
+	case ACT_DEFER:
+		/* answer later: keep the request (it is borrowed otherwise) */
+		if (deferred != NULL)
+			die("a deferred request is already pending");
+		deferred = xmppc_stanza_ref((xmppc_stanza *)iq);
+		return XMPPC_CB_OK;
 	default:
 		return XMPPC_CB_OK;
 	}
@@ -689,6 +696,15 @@ static void run_line(char *line)
 	} else if (strcmp(cmd, "transport-closed") == 0) {
 		if ((rc = xmppc_session_transport_closed(sess, args[0] ? parse_code(args) : 0)) != 0)
 			die("transport_closed: %s", code_name(rc));
+	} else if (strcmp(cmd, "reply-deferred") == 0) {
+		xmppc_stanza *r;
+		if (deferred == NULL)
+			die("no deferred request");
+		if (xmppc_iq_new_result(&r, deferred) != 0 || xmppc_session_send(sess, r) != 0)
+			die("deferred reply");
+		xmppc_stanza_unref(r);
+		xmppc_stanza_unref(deferred);
+		deferred = NULL;
 	} else if (strcmp(cmd, "reset") == 0) {
 		/* a fresh session (and configuration) in the same transcript */
 		int i;

@@ -43,6 +43,8 @@ static char *build(const char *head, const char *unit, int n, const char *tail)
 	char *s = malloc(len), *p = s;
 	int i;
 
+	if (s == NULL)
+		abort();
 	p += sprintf(p, "%s", head);
 	for (i = 0; i < n; i++)
 		p += sprintf(p, "%s", unit);

@@ -113,6 +113,9 @@ static void check_case(const char *data, size_t len, const char *expect, const c
 	size_t i, step = test_split_step();
 	size_t *cuts = malloc((len + 1) * sizeof(size_t));
 
+	if (cuts == NULL)
+		abort();
+
 	run(&whole, ctx, data, len, NULL, 0, pause_name);
 	if (strstr(whole.log, expect) == NULL) {
 		fprintf(stderr, "expected: %s\nlog:      %s\n", expect, whole.log);

@@ -306,6 +306,8 @@ static int delay_parse(void **out, const xmppc_stanza *el, void *ud)
 	if (stamp == NULL)
 		return XMPPC_EINVAL;
 	d = malloc(sizeof(*d));
+	if (d == NULL)
+		return XMPPC_ENOMEM;
 	snprintf(d->value, sizeof(d->value), "%s", stamp);
 	st->parses++;
 	*out = d;
