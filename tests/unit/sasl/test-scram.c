@@ -5,7 +5,7 @@
  * independent implementation (Python's hashlib.pbkdf2_hmac and hmac, the
  * password prepared by Debian's python3-precis-i18n), which also checks
  * itself against the two RFC vectors before printing. */
-#include "testutil.h"
+#include "exchange.h"
 
 #include <stdio.h>
 
@@ -16,39 +16,11 @@
 
 /* ---- harness ------------------------------------------------------------ */
 
-typedef struct exch {
-	test_alloc a;
-	xmppc_ctx *ctx;
-	xmppc_buf *out;
-	const xmppc_sasl_mechanism *m;
-	xmppc_sasl_params p;
-	void *st;
-} exch;
-
 static void exch_init(exch *e, const char *mech)
 {
-	e->ctx = test_ctx_new(&e->a);
-	assert_int_equal(xmppc_buf_new(&e->out, e->ctx), 0);
-	e->m = xmppc_sasl_builtin(mech);
+	exch_init_mech(e, xmppc_sasl_builtin(mech));
 	assert_non_null(e->m);
-	memset(&e->p, 0, sizeof(e->p));
-	e->p.version = XMPPC_SASL_PARAMS_VERSION;
-	e->p.ctx = e->ctx;
-	e->p.authcid = "user";
-	e->p.password = "pencil";
-	e->p.password_len = 6;
-	e->p.domain = "example.org";
 	e->p.secure = 1;
-	e->st = NULL;
-}
-
-static void exch_done(exch *e)
-{
-	e->m->free_state(e->st);
-	e->st = NULL;
-	xmppc_buf_free(e->out);
-	assert_null(xmppc_ctx_unref(e->ctx));
-	assert_int_equal(e->a.live, 0);
 }
 
 static int start_nonce(exch *e, const char *nonce)

@@ -1,35 +1,14 @@
 /* PLAIN, EXTERNAL, ANONYMOUS (lib/sasl/simple.c), the built-in registry
  * and the channel-binding type names. */
-#include "testutil.h"
+#include "exchange.h"
 
 #include "sasl/sasl-internal.h"
 #include <xmppc/sys/sasl.h>
 
-typedef struct exch {
-	test_alloc a;
-	xmppc_ctx *ctx;
-	xmppc_buf *out;
-	const xmppc_sasl_mechanism *m;
-	xmppc_sasl_params p;
-	void *st;
-	int has;
-} exch;
-
 static void exch_init(exch *e, const char *mech)
 {
-	e->ctx = test_ctx_new(&e->a);
-	assert_int_equal(xmppc_buf_new(&e->out, e->ctx), 0);
-	e->m = xmppc_sasl_builtin(mech);
+	exch_init_mech(e, xmppc_sasl_builtin(mech));
 	assert_non_null(e->m);
-	memset(&e->p, 0, sizeof(e->p));
-	e->p.version = XMPPC_SASL_PARAMS_VERSION;
-	e->p.ctx = e->ctx;
-	e->p.authcid = "user";
-	e->p.password = "pencil";
-	e->p.password_len = 6;
-	e->p.domain = "example.org";
-	e->st = NULL;
-	e->has = -1;
 }
 
 static int start(exch *e)
@@ -42,15 +21,6 @@ static int start(exch *e)
 		assert_int_equal(xmppc_buf_len(e->out), 0);
 	}
 	return rc;
-}
-
-static void exch_done(exch *e)
-{
-	e->m->free_state(e->st);
-	e->st = NULL;
-	xmppc_buf_free(e->out);
-	assert_null(xmppc_ctx_unref(e->ctx));
-	assert_int_equal(e->a.live, 0);
 }
 
 static void assert_out(exch *e, const char *expect, size_t len)
