@@ -470,6 +470,120 @@ static void test_config_errors(void **state)
 	assert_int_equal(a.live, 0);
 }
 
+/* ---- password callback and an application's own mechanism --------------------- */
+
+static int pw_calls;
+static int password_fn(void *ud, xmppc_buf *out)
+{
+	pw_calls++;
+	if (ud != NULL)
+		return XMPPC_EAUTH_CREDENTIALS_EXPIRED; /* the app gives up */
+	return xmppc_buf_append(out, "pencil", 6);
+}
+
+static int xtest_start(void **state, const xmppc_sasl_mechanism *m, const xmppc_sasl_params *p,
+                       xmppc_buf *resp, int *has)
+{
+	(void)m;
+	*state = (void *)1;
+	*has = 1;
+	assert_int_equal(p->password_len, 6);
+	assert_memory_equal(p->password, "pencil", 6);
+	return xmppc_buf_append(resp, "hello", 5);
+}
+static int xtest_step(void *st, const unsigned char *c, size_t n, xmppc_buf *resp)
+{
+	(void)st;
+	assert_int_equal(n, 3);
+	assert_memory_equal(c, "abc", 3);
+	return xmppc_buf_append(resp, "xyz", 3);
+}
+static int xtest_success(void *st, const unsigned char *d, size_t n)
+{
+	(void)st;
+	(void)d;
+	return n == 0 ? 0 : XMPPC_ESASL_SERVER_SIGNATURE;
+}
+static void xtest_free(void *st)
+{
+	assert_ptr_equal(st, (void *)1);
+}
+
+static const xmppc_sasl_mechanism xtest = {
+	XMPPC_SASL_MECHANISM_VERSION, "X-TEST", XMPPC_SASL_NEEDS_PASSWORD, 200, NULL,
+	xtest_start, xtest_step, xtest_success, xtest_free,
+};
+
+static int last_feed;
+static const char *feed_all(xmppc_session *s, const char *in, char *out, size_t cap)
+{
+	size_t len;
+	const char *o;
+
+	if (in != NULL)
+		last_feed = xmppc_session_feed(NULL, s, in, strlen(in));
+	o = xmppc_session_output(s, &len);
+	snprintf(out, cap, "%.*s", (int)len, o ? o : "");
+	xmppc_session_output_consume(s, len);
+	return out;
+}
+
+static void test_password_fn_and_custom_mechanism(void **state)
+{
+	test_alloc a;
+	xmppc_ctx *ctx = test_ctx_new(&a);
+	xmppc_session_config c;
+	xmppc_session *s;
+	xmppc_tls_info tls;
+	char out[2048];
+	int round;
+
+	(void)state;
+	memset(&tls, 0, sizeof(tls));
+	tls.version = XMPPC_TLS_INFO_VERSION;
+	tls.tls_version = 0x0304;
+	for (round = 0; round < 2; round++) {
+		memset(&c, 0, sizeof(c));
+		c.version = XMPPC_SESSION_CONFIG_VERSION;
+		c.jid = "juliet@example.com";
+		c.password_fn = password_fn;
+		c.password_user_data = round == 1 ? (void *)1 : NULL;
+		pw_calls = 0;
+		assert_int_equal(xmppc_session_new(&s, ctx, &c), 0);
+		assert_int_equal(xmppc_session_add_mechanism(s, &xtest), 0);
+		assert_int_equal(xmppc_session_add_mechanism(s, &xtest), XMPPC_EEXIST);
+		assert_int_equal(xmppc_session_transport_secured(s, &tls), 0); /* direct TLS */
+		assert_int_equal(xmppc_session_start(s), 0);
+		assert_int_equal(pw_calls, 0); /* asked only when needed */
+		feed_all(s, NULL, out, sizeof(out));
+		feed_all(s, SRV("s") "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+		                     "<mechanism>SCRAM-SHA-1</mechanism><mechanism>X-TEST</mechanism>"
+		                     "</mechanisms></stream:features>", out, sizeof(out));
+		assert_int_equal(pw_calls, 1);
+		if (round == 1) {
+			/* the callback's error ends the attempt, nothing is sent */
+			assert_int_equal(last_feed, XMPPC_EAUTH_CREDENTIALS_EXPIRED);
+			assert_int_equal(xmppc_session_get_state(s), XMPPC_SESSION_STATE_FAILED);
+			assert_null(strstr(out, "<auth"));
+			xmppc_session_free(s);
+			continue;
+		}
+		assert_int_equal(last_feed, 0);
+		/* the strongest (ours, 200) is chosen; base64 of hello */
+		assert_non_null(strstr(out, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='X-TEST'>"
+		                            "aGVsbG8=</auth>"));
+		feed_all(s, "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>YWJj</challenge>", out,
+		         sizeof(out));
+		assert_string_equal(out, "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>eHl6</response>");
+		feed_all(s, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>", out, sizeof(out));
+		assert_string_equal(xmppc_session_mechanism(s), "X-TEST");
+		assert_int_equal(pw_calls, 1);
+		xmppc_session_free(s);
+	}
+	assert_null(xmppc_ctx_unref(ctx));
+	assert_int_equal(a.live, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_providers),
 		cmocka_unit_test(test_reentry_and_deferred_free),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_password_fn_and_custom_mechanism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
