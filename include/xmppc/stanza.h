@@ -15,6 +15,7 @@
  * meant to be built once and sent, not edited in long loops.
  *
  * Every string passed in is copied. Names must be XML NCNames (no colon);
+ * namespaces are non-empty and never the reserved xmlns namespace;
  * text and attribute values must be UTF-8 made of characters XML allows,
  * otherwise the call fails with #XMPPC_EXML_INVALID_UTF8 or
  * #XMPPC_EXML_INVALID_CHAR and the tree is unchanged. Hence a tree can

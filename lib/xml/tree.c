@@ -93,7 +93,9 @@ static int check_ns(const char *ns)
 {
 	if (ns == NULL)
 		return 0;
-	if (ns[0] == '\0')
+	/* The xmlns namespace is reserved for declarations (Namespaces in XML
+	 * 1.0 §3): nothing may be put in it, or the output would not parse. */
+	if (ns[0] == '\0' || strcmp(ns, "http://www.w3.org/2000/xmlns/") == 0)
 		return XMPPC_EINVAL;
 	return xmppc__utf8_check_xml(ns, strlen(ns));
 }

@@ -89,6 +89,7 @@ static void test_invalid_input(void **state)
 	assert_int_equal(xmppc_stanza_new(&s, ctx, "", NULL), XMPPC_EINVALID_NAME);
 	assert_int_equal(xmppc_stanza_new(&s, ctx, NULL, NULL), XMPPC_EINVAL);
 	assert_int_equal(xmppc_stanza_new(&s, ctx, "a", ""), XMPPC_EINVAL);
+	assert_int_equal(xmppc_stanza_new(&s, ctx, "a", "http://www.w3.org/2000/xmlns/"), XMPPC_EINVAL);
 	assert_int_equal(xmppc_stanza_new(&s, ctx, "a\xff", NULL), XMPPC_EXML_INVALID_UTF8);
 	assert_int_equal(xmppc_stanza_new(&s, ctx, "\xc3\xa9l\xc3\xa9ment", "urn:x"), 0);
 	assert_int_equal(xmppc_stanza_set_text(s, "bell\x07"), XMPPC_EXML_INVALID_CHAR);
@@ -98,6 +99,9 @@ static void test_invalid_input(void **state)
 	assert_int_equal(xmppc_stanza_set_attr(s, "a", "\x1b[31m"), XMPPC_EXML_INVALID_CHAR);
 	assert_int_equal(xmppc_stanza_set_attr(s, "xmlns", "urn:y"), XMPPC_EINVALID_NAME);
 	assert_int_equal(xmppc_stanza_set_attr(s, "a:b", "v"), XMPPC_EINVALID_NAME);
+	assert_int_equal(xmppc_stanza_set_attr_ns(s, "http://www.w3.org/2000/xmlns/", "p", "urn:p"),
+	                 XMPPC_EINVAL);
+	assert_int_equal(xmppc_stanza_new_child(&c, s, "x", "http://www.w3.org/2000/xmlns/"), XMPPC_EINVAL);
 	assert_int_equal(xmppc_stanza_new_child(&c, s, "x y", NULL), XMPPC_EINVALID_NAME);
 	assert_int_equal(xmppc_stanza_new_text_child(&c, s, "x", NULL, "\x01"), XMPPC_EXML_INVALID_CHAR);
 	/* nothing was added by the failed calls */
