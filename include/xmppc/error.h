@@ -9,8 +9,9 @@
  *
  * Codes are grouped by area: general (-1 to -99), XML (-100 to -199),
  * JID and PRECIS (-200 to -299), stream and session (-300 to -399),
- * authentication (-400 to -499). Later areas (stream, SASL, network) follow the same
- * pattern. xmppc_is_fatal() tells whether an error ends the stream it
+ * authentication (-400 to -499), TLS (-500 to -599), DNS resolution
+ * (-600 to -699). Later areas follow the same pattern. xmppc_is_fatal()
+ * tells whether an error ends the stream (or connection attempt) it
  * occurred on.
  */
 #ifndef XMPPC_ERROR_H
@@ -113,7 +114,27 @@ typedef enum xmppc_error {
 	XMPPC_EAUTH_MECHANISM_TOO_WEAK = -428, /**< failure: mechanism-too-weak */
 	XMPPC_EAUTH_NOT_AUTHORIZED = -429,  /**< failure: not-authorized (wrong credentials) */
 	XMPPC_EAUTH_TEMPORARY = -430,       /**< failure: temporary-auth-failure */
-	XMPPC_EAUTH_FAILURE = -431          /**< failure with no or an unknown condition */
+	XMPPC_EAUTH_FAILURE = -431,         /**< failure with no or an unknown condition */
+
+	/* TLS: all but XMPPC_ETLS_CONFIG end the connection */
+	XMPPC_ETLS_HANDSHAKE = -500,      /**< the TLS handshake failed (no common parameters, an alert from the server, a protocol error) */
+	XMPPC_ETLS_CERT_UNTRUSTED = -501, /**< the server's certificate does not chain to a trust anchor (or is revoked, or uses an insecure algorithm) */
+	XMPPC_ETLS_CERT_EXPIRED = -502,   /**< the server's certificate (or one in its chain) is expired or not yet valid */
+	XMPPC_ETLS_CERT_NAME = -503,      /**< the server's certificate is not valid for the JID's domain */
+	XMPPC_ETLS_PIN = -504,            /**< the server's key matches none of the required pins */
+	XMPPC_ETLS_CLOSED = -505,         /**< the connection ended without a TLS close_notify (during the handshake, or truncated) */
+	XMPPC_ETLS_RECORD = -506,         /**< malformed or undecryptable TLS data, or a fatal alert, after the handshake */
+	XMPPC_ETLS_CONFIG = -507,         /**< TLS credentials or settings could not be loaded (CA file, client certificate, priority string) */
+
+	/* DNS resolution (RFC 6120 §3.2, XEP-0368): the connection attempt ends */
+	XMPPC_EDNS_NXDOMAIN = -600,       /**< the domain (or an SRV target) does not exist in DNS */
+	XMPPC_EDNS_NO_ADDRESS = -601,     /**< the host exists but has no IPv4 or IPv6 address */
+	XMPPC_EDNS_NO_SERVICE = -602,     /**< the SRV record says the domain offers no XMPP client service (target ".") */
+	XMPPC_EDNS_TIMEOUT = -603,        /**< no answer from the DNS servers in time */
+	XMPPC_EDNS_SERVER_FAILURE = -604, /**< the DNS server failed or refused the query (SERVFAIL, REFUSED) */
+	XMPPC_EDNS_BAD_RESPONSE = -605,   /**< a malformed DNS response */
+	XMPPC_EDNS_UNREACHABLE = -606,    /**< no DNS server could be reached or gave a usable answer */
+	XMPPC_EDNS_CONFIG = -607          /**< the resolver configuration is unusable */
 } xmppc_error;
 
 /**

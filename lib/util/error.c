@@ -104,6 +104,24 @@ static const error_info errors[] = {
 	E(XMPPC_EAUTH_NOT_AUTHORIZED, "not authorized (wrong credentials)", 1, NONE),
 	R(XMPPC_EAUTH_TEMPORARY, "temporary authentication failure", 1, NONE),
 	E(XMPPC_EAUTH_FAILURE, "authentication failed", 1, NONE),
+
+	R(XMPPC_ETLS_HANDSHAKE, "the TLS handshake failed", 1, NONE),
+	E(XMPPC_ETLS_CERT_UNTRUSTED, "the server's certificate is not trusted", 1, NONE),
+	E(XMPPC_ETLS_CERT_EXPIRED, "the server's certificate is expired or not yet valid", 1, NONE),
+	E(XMPPC_ETLS_CERT_NAME, "the server's certificate is not valid for the domain", 1, NONE),
+	E(XMPPC_ETLS_PIN, "the server's key matches no configured pin", 1, NONE),
+	R(XMPPC_ETLS_CLOSED, "the connection ended without a TLS close_notify", 1, NONE),
+	R(XMPPC_ETLS_RECORD, "bad TLS data or a fatal TLS alert", 1, NONE),
+	E(XMPPC_ETLS_CONFIG, "TLS credentials or settings could not be loaded", 0, NONE),
+
+	E(XMPPC_EDNS_NXDOMAIN, "the domain does not exist in DNS", 1, NONE),
+	E(XMPPC_EDNS_NO_ADDRESS, "the host has no IPv4 or IPv6 address", 1, NONE),
+	E(XMPPC_EDNS_NO_SERVICE, "DNS says the domain offers no XMPP client service", 1, NONE),
+	R(XMPPC_EDNS_TIMEOUT, "no answer from the DNS servers in time", 1, NONE),
+	R(XMPPC_EDNS_SERVER_FAILURE, "the DNS server failed or refused the query", 1, NONE),
+	R(XMPPC_EDNS_BAD_RESPONSE, "malformed DNS response", 1, NONE),
+	R(XMPPC_EDNS_UNREACHABLE, "no DNS server could be reached or gave a usable answer", 1, NONE),
+	E(XMPPC_EDNS_CONFIG, "the DNS resolver configuration is unusable", 0, NONE),
 };
 
 static const error_info *find(int code)
