@@ -273,8 +273,10 @@ XMPPC_API int xmppc_session_start(xmppc_session *s)
 
 int xmppc__session_write_raw(xmppc_session *s, const char *data, size_t len)
 {
+	/* SASL payloads never come through here (auth.c writes them itself
+	 * and traces them redacted), so everything written here is traced. */
 	int rc = xmppc__buf_put(&s->out, data, len);
-	if (rc == 0 && !s->in_sasl)
+	if (rc == 0)
 		xmppc__trace(s, 1, data, len);
 	return rc;
 }
@@ -284,7 +286,7 @@ int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st)
 	size_t before = s->out.len;
 	int rc = xmppc_stanza_to_xml(&s->out, st, XMPPC_NS_CLIENT);
 
-	if (rc == 0 && !s->in_sasl)
+	if (rc == 0)
 		xmppc__trace(s, 1, s->out.data + s->out.off + before, s->out.len - before);
 	return rc;
 }

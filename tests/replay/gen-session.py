@@ -126,7 +126,8 @@ for cond, code in list(zip(conds, codes)) + [("some-future-condition", "FAILURE"
         features(), PLAIN_AUTH,
         "in <failure xmlns='%s'><%s/><text xml:lang='en'>no luck</text></failure>" % (SASL, cond),
         "result XMPPC_EAUTH_" + code] + failed("XMPPC_EAUTH_" + code) + [
-        "sasl-condition " + cond, "out-none", "reset"]
+        "sasl-condition " + cond, "out-none", "trace-has >></stream:stream>", "trace-lacks pencil",
+        "reset"]
 S["sasl-failures"] = lines[:-1]
 
 S["no-fallback"] = ["# SCRAM fails: PLAIN, though offered, is not tried.",
