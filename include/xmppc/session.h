@@ -101,6 +101,12 @@ typedef struct xmppc_session_config {
 	uint32_t negotiation_timeout_ms; /**< from start until bound (default 60000) */
 	uint32_t close_timeout_ms;       /**< wait for the server's closing tag (default 5000) */
 	uint32_t iq_timeout_ms;          /**< default timeout of xmppc_session_send_iq() (default 60000) */
+	/** High-water mark of the output queue in bytes (default 1 MiB): while
+	 *  this much is pending, xmppc_session_send() and xmppc_session_send_iq()
+	 *  refuse with #XMPPC_EAGAIN; the drain callback fires once the queue
+	 *  is below half of it. Protocol replies the session owes are never
+	 *  refused. */
+	size_t output_high_water;
 } xmppc_session_config;
 
 /**@}*/
@@ -182,7 +188,8 @@ XMPPC_API int xmppc_session_feed(size_t *consumed, xmppc_session *session, const
 XMPPC_API const void *xmppc_session_output(const xmppc_session *session, size_t *len);
 
 /**
- * Mark @p n bytes of the output as written.
+ * Mark @p n bytes of the output as written. May fire the drain callback
+ * (see xmppc_session_set_drain_fn()).
  *
  * @return 0 or #XMPPC_EINVAL (more than pending).
  */
@@ -352,7 +359,9 @@ XMPPC_API int xmppc_session_set_event_fn(xmppc_session *session, xmppc_session_e
 /**
  * Queue a stanza (or any element) for sending. Allowed from callbacks.
  *
- * @return 0; #XMPPC_ESTATE before the session is READY or after it ended;
+ * @return 0; #XMPPC_EAGAIN when the output queue is at its high-water mark
+ *         (nothing is queued: send again after the drain callback);
+ *         #XMPPC_ESTATE before the session is READY or after it ended;
  *         #XMPPC_EINVAL; #XMPPC_ENOMEM.
  */
 XMPPC_API int xmppc_session_send(xmppc_session *session, const xmppc_stanza *stanza);
@@ -388,12 +397,29 @@ typedef void (*xmppc_iq_reply_fn)(void *user_data, xmppc_session *session,
  * @param destroy called with @p user_data after the callback fired or when
  *        the session is freed; may be NULL.
  * @return 0; #XMPPC_EINVAL (not a get/set, no id); #XMPPC_EEXIST (an IQ
- *         with that id is already pending); #XMPPC_ESTATE; #XMPPC_ENOMEM.
+ *         with that id is already pending); #XMPPC_EAGAIN (output queue
+ *         full, see xmppc_session_send()); #XMPPC_ESTATE; #XMPPC_ENOMEM.
  *         On error @p destroy is not called and @p fn never fires.
  */
 XMPPC_API int xmppc_session_send_iq(xmppc_session *session, const xmppc_stanza *iq,
                                     xmppc_iq_reply_fn fn, uint32_t timeout_ms, void *user_data,
                                     void (*destroy)(void *user_data));
+
+/**
+ * Drain callback: the output queue, full a moment ago, has room again.
+ * Fires from xmppc_session_output_consume() (or, when that is called from
+ * a callback, when the outermost call returns).
+ */
+typedef void (*xmppc_drain_fn)(void *user_data, xmppc_session *session);
+
+/**
+ * Set the drain callback (replacing any previous one, whose destroy
+ * function is then called).
+ *
+ * @return 0 or #XMPPC_EINVAL.
+ */
+XMPPC_API int xmppc_session_set_drain_fn(xmppc_session *session, xmppc_drain_fn fn,
+                                         void *user_data, void (*destroy)(void *user_data));
 
 /**@}*/
 /* ------------------------------------------------------------------ */

@@ -103,6 +103,8 @@ XMPPC_API int xmppc_session_send_iq(xmppc_session *s, const xmppc_stanza *iq, xm
 		return XMPPC_EINVAL;
 	if (s->state != XMPPC_SESSION_STATE_READY || s->doomed)
 		return XMPPC_ESTATE;
+	if (xmppc__session_output_room(s) != 0)
+		return XMPPC_EAGAIN;
 	return track(s, iq, fn, NULL, timeout_ms, user_data, destroy);
 }
 

@@ -88,6 +88,14 @@ struct xmppc_session {
 	int depth;
 	int doomed;
 
+	/* output back-pressure */
+	size_t high_water;
+	int out_blocked;   /* a send was refused: tell the app when there is room */
+	int drain_pending; /* room came while inside a callback: fire on leaving */
+	xmppc_drain_fn drain_fn;
+	void *drain_ud;
+	void (*drain_destroy)(void *);
+
 	/* events */
 	xmppc_session_event_fn event_fn;
 	void *event_ud;
@@ -120,6 +128,9 @@ struct xmppc_session {
 };
 
 /* session.c */
+/* 0, or XMPPC_EAGAIN (and the refusal remembered) when the application may
+ * not queue more output now. */
+int xmppc__session_output_room(xmppc_session *s);
 int xmppc__session_fail(xmppc_session *s, int code, const char *text);
 void xmppc__session_emit(xmppc_session *s, xmppc_session_event_type type, int error,
                          xmppc_stream_condition cond, const char *text, const char *host);

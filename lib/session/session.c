@@ -8,6 +8,7 @@
 #define DEFAULT_NEGOTIATION_TIMEOUT 60000u
 #define DEFAULT_CLOSE_TIMEOUT 5000u
 #define DEFAULT_IQ_TIMEOUT 60000u
+#define DEFAULT_HIGH_WATER (1u << 20)
 
 /* ---- configuration ------------------------------------------------- */
 
@@ -139,6 +140,7 @@ static int configure(xmppc_session *s, const xmppc_session_config *c)
 	                                                   : DEFAULT_NEGOTIATION_TIMEOUT;
 	s->close_timeout = c->close_timeout_ms ? c->close_timeout_ms : DEFAULT_CLOSE_TIMEOUT;
 	s->iq_timeout = c->iq_timeout_ms ? c->iq_timeout_ms : DEFAULT_IQ_TIMEOUT;
+	s->high_water = c->output_high_water ? c->output_high_water : DEFAULT_HIGH_WATER;
 	return configure_mechanisms(s, c);
 }
 
@@ -157,6 +159,8 @@ static void destroy(xmppc_session *s)
 	xmppc__features_clear(s);
 	if (s->event_destroy != NULL)
 		s->event_destroy(s->event_ud);
+	if (s->drain_destroy != NULL)
+		s->drain_destroy(s->drain_ud);
 	xmppc_parser_free(s->parser);
 	xmppc_jid_unref(s->account);
 	xmppc_jid_unref(s->bound);
@@ -245,11 +249,44 @@ static int enter(xmppc_session *s)
 	return 0;
 }
 
+static void fire_drain(xmppc_session *s)
+{
+	s->drain_pending = 0;
+	if (s->drain_fn == NULL || s->doomed)
+		return;
+	s->depth++;
+	s->drain_fn(s->drain_ud, s);
+	s->depth--;
+}
+
 static int leave(xmppc_session *s, int rc)
 {
+	if (s->depth == 1 && s->drain_pending && !s->doomed)
+		fire_drain(s);
 	if (--s->depth == 0 && s->doomed)
 		destroy(s);
 	return rc;
+}
+
+int xmppc__session_output_room(xmppc_session *s)
+{
+	if (s->out.len < s->high_water)
+		return 0;
+	s->out_blocked = 1;
+	return XMPPC_EAGAIN;
+}
+
+XMPPC_API int xmppc_session_set_drain_fn(xmppc_session *s, xmppc_drain_fn fn, void *user_data,
+                                         void (*destroy_fn)(void *))
+{
+	if (s == NULL)
+		return XMPPC_EINVAL;
+	if (s->drain_destroy != NULL)
+		s->drain_destroy(s->drain_ud);
+	s->drain_fn = fn;
+	s->drain_ud = user_data;
+	s->drain_destroy = destroy_fn;
+	return 0;
 }
 
 XMPPC_API int xmppc_session_start(xmppc_session *s)
@@ -307,7 +344,20 @@ XMPPC_API int xmppc_session_output_consume(xmppc_session *s, size_t n)
 {
 	if (s == NULL || n > s->out.len)
 		return XMPPC_EINVAL;
-	return xmppc_buf_consume(&s->out, n);
+	xmppc_buf_consume(&s->out, n);
+	/* Room again (below half the mark, so a sender is not woken for every
+	 * few bytes): tell whoever was refused. */
+	if (s->out_blocked && s->out.len < s->high_water / 2) {
+		s->out_blocked = 0;
+		if (s->depth > 0) {
+			s->drain_pending = 1;
+		} else {
+			s->depth++;
+			fire_drain(s);
+			leave(s, 0);
+		}
+	}
+	return 0;
 }
 
 XMPPC_API unsigned xmppc_session_wants(const xmppc_session *s)
@@ -651,5 +701,7 @@ XMPPC_API int xmppc_session_send(xmppc_session *s, const xmppc_stanza *stanza)
 		return XMPPC_EINVAL;
 	if (s->state != XMPPC_SESSION_STATE_READY || s->doomed)
 		return XMPPC_ESTATE;
+	if (xmppc__session_output_room(s) != 0)
+		return XMPPC_EAGAIN;
 	return xmppc__session_write(s, stanza);
 }

@@ -331,6 +331,24 @@ S["stanzas-before-bind"] = S["stanzas-before-bind"][:-1]
 S["send-before-ready"] = ["# Sending before READY is refused."] + tls_prologue() + [
     "send-fails XMPPC_ESTATE <message xmlns='jabber:client'><body>x</body></message>", "out-none"]
 
+M = "<message xmlns='jabber:client' to='romeo@example.net'><body>%s</body></message>"
+MOUT = "<message to=\"romeo@example.net\"><body>%s</body></message>"
+S["backpressure"] = ["# The output queue is bounded: at the high-water mark (here 300 bytes)",
+                     "# application sends are refused with EAGAIN and nothing is queued; the",
+                     "# drain callback fires once the queue is below half the mark. Replies the",
+                     "# session owes are never refused."] + ready(
+    "config jid=juliet@example.com password=pencil mechanisms=PLAIN output-limit=300") + [
+    "send " + M % ("a" * 60), "send " + M % ("b" * 60), "send " + M % ("c" * 60),
+    "send-fails XMPPC_EAGAIN " + M % "refused",
+    "send-iq-fails XMPPC_EAGAIN <iq xmlns='jabber:client' type='get' id='x1'><ping xmlns='urn:xmpp:ping'/></iq>",
+    "# an IQ request still gets its answer",
+    "in <iq type='get' id='g1'><q xmlns='urn:none'/></iq>",
+    "drains 0", "consume 100", "drains 0",
+    "out " + (MOUT % ("a" * 60))[100:] + MOUT % ("b" * 60) + MOUT % ("c" * 60),
+    "drains 1",
+    "out <iq type=\"error\" id=\"g1\"><error type=\"cancel\"><service-unavailable xmlns=\"%s\"/></error></iq>" % STANZAS,
+    "send " + M % "again", "out " + MOUT % "again", "drains 1"]
+
 S["restricted-xml"] = ["# Restricted XML from the server: we end the stream with the right error."
                        ] + ready() + ["in <message><body>x</body></message><!-- comment -->",
                                       "result XMPPC_EXML_RESTRICTED",

@@ -120,6 +120,14 @@ static void count_destroy(void *ud)
 	destroys_done++;
 }
 
+static int drains;
+static void drain_fn(void *ud, xmppc_session *s)
+{
+	(void)ud;
+	(void)s;
+	drains++;
+}
+
 /* ---- parsing helpers --------------------------------------------------- */
 
 static int hexval(int c)
@@ -322,7 +330,9 @@ static void ensure_session(void)
 		die("xmppc_session_new: %s", xmppc_error_name(rc));
 	if (xmppc_session_set_event_fn(sess, event_fn, NULL, count_destroy) != 0)
 		die("set_event_fn");
-	destroys_expected++;
+	if (xmppc_session_set_drain_fn(sess, drain_fn, NULL, count_destroy) != 0)
+		die("set_drain_fn");
+	destroys_expected += 2;
 }
 
 static void cmd_config(char *args)
@@ -362,6 +372,8 @@ static void cmd_config(char *args)
 		cfg.close_timeout_ms = (uint32_t)strtoul(v, NULL, 10);
 	if (kv(args, "iq-timeout", v, sizeof(v)))
 		cfg.iq_timeout_ms = (uint32_t)strtoul(v, NULL, 10);
+	if (kv(args, "output-limit", v, sizeof(v)))
+		cfg.output_high_water = strtoul(v, NULL, 10);
 }
 
 static void cmd_out(const char *text)
@@ -537,6 +549,16 @@ static void run_line(char *line)
 			die("start: %s", code_name(rc));
 	} else if (strcmp(cmd, "out") == 0) {
 		cmd_out(args);
+	} else if (strcmp(cmd, "drains") == 0) {
+		if (drains != atoi(args))
+			die("%d drain callbacks, want %s", drains, args);
+	} else if (strcmp(cmd, "consume") == 0) {
+		size_t len, n = strtoul(args, NULL, 10);
+		xmppc_session_output(sess, &len);
+		if (n > len)
+			die("only %zu bytes pending", len);
+		if (xmppc_session_output_consume(sess, n) != 0)
+			die("output_consume");
 	} else if (strcmp(cmd, "out-none") == 0) {
 		size_t len;
 		const char *got = xmppc_session_output(sess, &len);
@@ -724,6 +746,7 @@ static void run_line(char *line)
 		mech_list[0] = deny_list[0] = NULL;
 		n_observers = 0;
 		rnd_pos = 0;
+		drains = 0;
 		xmppc_buf_clear(trace);
 	} else if (strcmp(cmd, "free") == 0) {
 		xmppc_session_free(sess);
