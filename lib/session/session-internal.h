@@ -79,6 +79,7 @@ struct xmppc_session {
 	xmppc_buf pw_tmp;              /* a password from the callback, wiped after use */
 	unsigned challenges;
 	int in_sasl; /* between <auth/> and the end of the exchange: trace redacted */
+	int wipe_output; /* SASL bytes are queued: wipe output memory as it is consumed */
 
 	/* binding */
 	xmppc_jid *bound;

@@ -185,6 +185,8 @@ static void destroy(xmppc_session *s)
 			memset(s->cb[i].data, 0, s->cb[i].cap);
 		xmppc__buf_fini(&s->cb[i]);
 	}
+	if (s->wipe_output && s->out.data != NULL)
+		memset(s->out.data, 0, s->out.cap);
 	xmppc__buf_fini(&s->out);
 	xmppc__buf_fini(&s->pw_tmp);
 	xmppc__free(ctx, s);
@@ -344,6 +346,13 @@ XMPPC_API int xmppc_session_output_consume(xmppc_session *s, size_t n)
 {
 	if (s == NULL || n > s->out.len)
 		return XMPPC_EINVAL;
+	/* Written SASL responses (a PLAIN password, a SCRAM proof) do not
+	 * linger in freed or reused buffer memory. */
+	if (s->wipe_output) {
+		memset(s->out.data + s->out.off, 0, n);
+		if (n == s->out.len)
+			s->wipe_output = 0;
+	}
 	xmppc_buf_consume(&s->out, n);
 	/* Room again (below half the mark, so a sender is not woken for every
 	 * few bytes): tell whoever was refused. */

@@ -515,6 +515,10 @@ static const xmppc_sasl_mechanism xtest = {
 };
 
 static int last_feed;
+static struct {
+	const char *data;
+	size_t len;
+} wiped_probe;
 static const char *feed_all(xmppc_session *s, const char *in, char *out, size_t cap)
 {
 	size_t len;
@@ -525,6 +529,9 @@ static const char *feed_all(xmppc_session *s, const char *in, char *out, size_t 
 	o = xmppc_session_output(s, &len);
 	snprintf(out, cap, "%.*s", (int)len, o ? o : "");
 	xmppc_session_output_consume(s, len);
+	/* look at the memory the consumed bytes occupied */
+	wiped_probe.data = o;
+	wiped_probe.len = len;
 	return out;
 }
 
@@ -572,6 +579,8 @@ static void test_password_fn_and_custom_mechanism(void **state)
 		/* the strongest (ours, 200) is chosen; base64 of hello */
 		assert_non_null(strstr(out, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='X-TEST'>"
 		                            "aGVsbG8=</auth>"));
+		/* the written response does not linger in the output buffer */
+		assert_null(memmem(wiped_probe.data, wiped_probe.len, "aGVsbG8=", 8));
 		feed_all(s, "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>YWJj</challenge>", out,
 		         sizeof(out));
 		assert_string_equal(out, "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>eHl6</response>");
