@@ -109,11 +109,11 @@ out:
 	return rc;
 }
 
-/* RFC 4422 appendix A: the initial response is the authorization identity,
- * empty to derive it from the credentials (the client certificate); an
- * empty response is sent as "=" by the session (XEP-0178 §3). */
-static int external_start(void **state, const xmppc_sasl_mechanism *mech,
-                          const xmppc_sasl_params *params, xmppc_buf *response, int *has_response)
+/* A mechanism whose whole exchange is one initial response: `text`, or
+ * empty when NULL. */
+static int one_response_start(void **state, const xmppc_sasl_mechanism *mech,
+                              const xmppc_sasl_params *params, xmppc_buf *response,
+                              int *has_response, const char *text)
 {
 	int rc;
 
@@ -123,8 +123,8 @@ static int external_start(void **state, const xmppc_sasl_mechanism *mech,
 	*state = NULL;
 	*has_response = 0;
 	xmppc_buf_clear(response);
-	if (params->authzid != NULL)
-		rc = xmppc__buf_puts(response, params->authzid);
+	if (text != NULL)
+		rc = xmppc__buf_puts(response, text);
 	if (rc == 0)
 		rc = simple_new(state, params);
 	if (rc == 0)
@@ -134,23 +134,22 @@ static int external_start(void **state, const xmppc_sasl_mechanism *mech,
 	return rc;
 }
 
+/* RFC 4422 appendix A: the initial response is the authorization identity,
+ * empty to derive it from the credentials (the client certificate); an
+ * empty response is sent as "=" by the session (XEP-0178 §3). */
+static int external_start(void **state, const xmppc_sasl_mechanism *mech,
+                          const xmppc_sasl_params *params, xmppc_buf *response, int *has_response)
+{
+	return one_response_start(state, mech, params, response, has_response,
+	                          params != NULL ? params->authzid : NULL);
+}
+
 /* RFC 4505 §2: the optional trace information is left out; the initial
  * response is empty. */
 static int anonymous_start(void **state, const xmppc_sasl_mechanism *mech,
                            const xmppc_sasl_params *params, xmppc_buf *response, int *has_response)
 {
-	int rc;
-
-	rc = xmppc__sasl_check_start(state, mech, params, response, has_response);
-	if (rc != 0)
-		return rc;
-	*state = NULL;
-	*has_response = 0;
-	xmppc_buf_clear(response);
-	rc = simple_new(state, params);
-	if (rc == 0)
-		*has_response = 1;
-	return rc;
+	return one_response_start(state, mech, params, response, has_response, NULL);
 }
 
 const xmppc_sasl_mechanism xmppc__sasl_plain = {

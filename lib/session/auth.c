@@ -307,7 +307,7 @@ static int on_failure(xmppc_session *s, const xmppc_stanza *el)
 	return xmppc__session_fail(s, code, msg);
 }
 
-static int decode_payload(xmppc_session *s, const xmppc_stanza *el, xmppc_buf *out)
+static int decode_payload(const xmppc_stanza *el, xmppc_buf *out)
 {
 	const char *t = xmppc_stanza_text(el);
 	size_t n = t != NULL ? strlen(t) : 0;
@@ -315,7 +315,6 @@ static int decode_payload(xmppc_session *s, const xmppc_stanza *el, xmppc_buf *o
 
 	if (t == NULL)
 		return XMPPC_ENOMEM;
-	(void)s;
 	if (n == 1 && t[0] == '=')
 		return 0;
 	rc = xmppc__base64_decode(out, t, n);
@@ -336,7 +335,7 @@ int xmppc__auth_on_element(xmppc_session *s, xmppc_stanza *el)
 		return xmppc__session_fail(s, XMPPC_EPROTOCOL, "unexpected SASL element");
 	xmppc__buf_init(&in, s->ctx);
 	xmppc__buf_init(&out, s->ctx);
-	rc = decode_payload(s, el, &in);
+	rc = decode_payload(el, &in);
 	if (rc == 0 && strcmp(name, "challenge") == 0) {
 		unsigned cap = s->max_challenges ? s->max_challenges : 8;
 		if (++s->challenges > cap)

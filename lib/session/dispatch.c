@@ -27,18 +27,30 @@ struct handler {
 	void (*destroy)(void *);
 };
 
-static char *make_key(xmppc_session *s, xmppc_stanza_type type, const char *ns, const char *element)
+/* Write the handler key "G|S \x1f ns \x1f element" into buf; returns its
+ * length, or 0 when it does not fit in cap bytes (with the NUL). */
+static size_t write_key(char *buf, size_t cap, xmppc_stanza_type type, const char *ns,
+                        const char *element)
 {
 	size_t a = strlen(ns), b = strlen(element);
-	char *k = xmppc__malloc(s->ctx, a + b + 4);
 
-	if (k == NULL)
-		return NULL;
-	k[0] = type == XMPPC_TYPE_GET ? 'G' : 'S';
-	k[1] = '\x1f';
-	memcpy(k + 2, ns, a);
-	k[2 + a] = '\x1f';
-	memcpy(k + 3 + a, element, b + 1);
+	if (a + b + 4 > cap)
+		return 0;
+	buf[0] = type == XMPPC_TYPE_GET ? 'G' : 'S';
+	buf[1] = '\x1f';
+	memcpy(buf + 2, ns, a);
+	buf[2 + a] = '\x1f';
+	memcpy(buf + 3 + a, element, b + 1);
+	return a + b + 3;
+}
+
+static char *make_key(xmppc_session *s, xmppc_stanza_type type, const char *ns, const char *element)
+{
+	size_t cap = strlen(ns) + strlen(element) + 4;
+	char *k = xmppc__malloc(s->ctx, cap);
+
+	if (k != NULL)
+		write_key(k, cap, type, ns, element);
 	return k;
 }
 
@@ -230,17 +242,26 @@ static int on_iq_request(xmppc_session *s, const xmppc_stanza *iq, xmppc_stanza_
 {
 	const xmppc_stanza *payload = xmppc_stanza_find_child(iq, NULL, NULL);
 	handler *h;
-	char *key;
+	char stack_key[256], *key = stack_key;
+	size_t klen;
 	int rc;
 
 	/* RFC 6120 §8.2.3: a get or set has exactly one payload element. */
 	if (payload == NULL || xmppc_stanza_child_count(iq) != 1 || xmppc_stanza_ns(payload) == NULL)
 		return answer_error(s, iq, XMPPC_ERRTYPE_MODIFY, XMPPC_COND_BAD_REQUEST);
-	key = make_key(s, t, xmppc_stanza_ns(payload), xmppc_stanza_name(payload));
-	if (key == NULL)
-		return XMPPC_ENOMEM;
-	h = xmppc__hash_get(&s->iq_handlers, key, strlen(key));
-	xmppc__free(s->ctx, key);
+	/* The lookup key is built on the stack: no allocation per request
+	 * unless the namespace is unusually long. */
+	klen = write_key(stack_key, sizeof(stack_key), t, xmppc_stanza_ns(payload),
+	                 xmppc_stanza_name(payload));
+	if (klen == 0) {
+		key = make_key(s, t, xmppc_stanza_ns(payload), xmppc_stanza_name(payload));
+		if (key == NULL)
+			return XMPPC_ENOMEM;
+		klen = strlen(key);
+	}
+	h = xmppc__hash_get(&s->iq_handlers, key, klen);
+	if (key != stack_key)
+		xmppc__free(s->ctx, key);
 	if (h == NULL)
 		return answer_error(s, iq, XMPPC_ERRTYPE_CANCEL, XMPPC_COND_SERVICE_UNAVAILABLE);
 	s->depth++;

@@ -531,11 +531,9 @@ static int feed(size_t *consumed, xmppc_session *s, const unsigned char *data, s
 				*consumed = off;
 				return XMPPC_SESSION_STARTTLS;
 			}
-			if (s->restart_pending) {
-				if ((rc = restart_stream(s)) != 0)
-					return xmppc__session_fail(s, rc, NULL);
-				continue;
-			}
+			/* after <success/>: the rest goes to a fresh parser */
+			if (s->restart_pending && (rc = restart_stream(s)) != 0)
+				return xmppc__session_fail(s, rc, NULL);
 			continue;
 		}
 		if (rc == XMPPC_PARSER_ENDED) {
