@@ -39,6 +39,7 @@ typedef enum xmppc_error {
 	XMPPC_EBASE64 = -11,     /**< malformed base64 input */
 	XMPPC_ECRYPTO = -12,     /**< the crypto backend (GnuTLS) failed */
 	XMPPC_EINVALID_NAME = -13, /**< not a valid XML name (element or attribute) */
+	XMPPC_ESYSTEM = -14,     /**< an operating-system call failed (socket, epoll, eventfd, ...; see the log) */
 
 	/* XML: malformed or hostile input; all end the stream (fatal) */
 	XMPPC_EXML_NOT_WELL_FORMED = -100,  /**< XML well-formedness violated */
@@ -125,6 +126,7 @@ typedef enum xmppc_error {
 	XMPPC_ETLS_CLOSED = -505,         /**< the connection ended without a TLS close_notify (during the handshake, or truncated) */
 	XMPPC_ETLS_RECORD = -506,         /**< malformed or undecryptable TLS data, or a fatal alert, after the handshake */
 	XMPPC_ETLS_CONFIG = -507,         /**< TLS credentials or settings could not be loaded (CA file, client certificate, priority string) */
+	XMPPC_ETLS_TIMEOUT = -508,        /**< the TLS handshake did not finish in time */
 
 	/* DNS resolution (RFC 6120 §3.2, XEP-0368): the connection attempt ends */
 	XMPPC_EDNS_NXDOMAIN = -600,       /**< the domain (or an SRV target) does not exist in DNS */
@@ -134,7 +136,15 @@ typedef enum xmppc_error {
 	XMPPC_EDNS_SERVER_FAILURE = -604, /**< the DNS server failed or refused the query (SERVFAIL, REFUSED) */
 	XMPPC_EDNS_BAD_RESPONSE = -605,   /**< a malformed DNS response */
 	XMPPC_EDNS_UNREACHABLE = -606,    /**< no DNS server could be reached or gave a usable answer */
-	XMPPC_EDNS_CONFIG = -607          /**< the resolver configuration is unusable */
+	XMPPC_EDNS_CONFIG = -607,         /**< the resolver configuration is unusable */
+
+	/* TCP: the connection attempt ends */
+	XMPPC_ETCP_REFUSED = -700,        /**< every address refused the connection */
+	XMPPC_ETCP_UNREACHABLE = -701,    /**< no address was reachable (network or host unreachable) */
+	XMPPC_ETCP_TIMEOUT = -702,        /**< no TCP connection could be made in time */
+	XMPPC_ETCP_FAILED = -703,         /**< a TCP connection could not be made (another reason; see the text) */
+	XMPPC_ETCP_RESET = -704,          /**< the established connection was reset or broke */
+	XMPPC_ETCP_EOF = -705             /**< the server closed the TCP connection without closing the stream */
 } xmppc_error;
 
 /**

@@ -136,6 +136,18 @@ XMPPC_API int xmppc_session_new(xmppc_session **out, xmppc_ctx *ctx,
 XMPPC_API void xmppc_session_free(xmppc_session *session);
 
 /**
+ * Return a finished session (CLOSED or FAILED; or NEW) to NEW, for a new
+ * connection: configuration, handlers, observers, modules and the event
+ * and drain callbacks are kept; everything of the old stream (output,
+ * parser, bound JID, last error, channel-binding data) is dropped. Pending
+ * IQs have already failed when the stream finished.
+ *
+ * @return 0, #XMPPC_EINVAL, #XMPPC_ERECURSIVE (from a callback) or
+ *         #XMPPC_ESTATE (the stream is not over).
+ */
+XMPPC_API int xmppc_session_reset(xmppc_session *session);
+
+/**
  * Add a SASL mechanism (an application's own) to those the session may
  * use. It is considered by its strength unless the config's mechanism
  * list orders them.

@@ -22,5 +22,7 @@
 #include <xmppc/cbind.h>
 #include <xmppc/session.h>
 #include <xmppc/module.h>
+#include <xmppc/conn.h>
+#include <xmppc/loop.h>
 
 #endif /* XMPPC_XMPPC_H */

@@ -134,6 +134,9 @@ typedef void (*xmppc__resolve_done_fn)(void *user_data, int status, xmppc__resol
 #define XMPPC__RESOLVE_NO_DIRECT_TLS 1u /* do not look up _xmpps-client (XEP-0368) */
 #define XMPPC__RESOLVE_IPV4_ONLY     2u
 #define XMPPC__RESOLVE_IPV6_ONLY     4u
+/* only _xmpps-client (XEP-0368) records; no record: the domain on 5223,
+ * direct TLS. Not with XMPPC__RESOLVE_NO_DIRECT_TLS. */
+#define XMPPC__RESOLVE_DIRECT_TLS_ONLY 8u
 
 /* Resolve the client service of domain (the JID domainpart in ASCII,
  * A-labels for IDNs). Looks up _xmpps-client._tcp.DOMAIN and

@@ -171,9 +171,12 @@ static int send_sasl(xmppc_session *s, const char *element, const char *mechanis
 		int n = snprintf(t, sizeof(t), "<%s xmlns='urn:ietf:params:xml:ns:xmpp-sasl'%s%s%s>%s</%s>",
 		                 element, mechanism ? " mechanism='" : "", mechanism ? mechanism : "",
 		                 mechanism ? "'" : "", data->len > 0 ? "[redacted]" : "", element);
+		size_t before = s->out.len;
 		rc = xmppc__buf_put(&s->out, b.data + b.off, b.len);
 		if (rc == 0)
 			s->wipe_output = 1; /* credentials: wipe them once written */
+		if (rc == 0)
+			xmppc__session_output_grew(s, before);
 		if (rc == 0 && n > 0)
 			xmppc__trace(s, 1, t, (size_t)n < sizeof(t) ? (size_t)n : sizeof(t) - 1);
 	}

@@ -126,7 +126,18 @@ struct xmppc_session {
 	/* outgoing IQs */
 	xmppc__hash pending; /* id -> pending_iq */
 	pending_iq *pending_list;
+
+	/* the transport driver's "output became non-empty" hook (lib/net/conn.c) */
+	void (*out_notify)(void *user_data);
+	void *out_notify_ud;
 };
+
+/* Set the hook called whenever the output queue goes from empty to
+ * non-empty, so that a driver can write output queued from outside its own
+ * calls (an application's xmppc_session_send()). Internal to the library. */
+void xmppc__session_set_output_notify(xmppc_session *s, void (*fn)(void *), void *user_data);
+/* Call the output hook if the queue was empty before (length `before`). */
+void xmppc__session_output_grew(xmppc_session *s, size_t before);
 
 /* session.c */
 /* 0, or XMPPC_EAGAIN (and the refusal remembered) when the application may

@@ -146,6 +146,8 @@ static int configure(xmppc_session *s, const xmppc_session_config *c)
 
 /* ---- life cycle -------------------------------------------------------- */
 
+static int is_over(const xmppc_session *s);
+
 static void destroy(xmppc_session *s)
 {
 	xmppc_ctx *ctx = s->ctx;
@@ -231,6 +233,56 @@ XMPPC_API void xmppc_session_free(xmppc_session *s)
 	destroy(s);
 }
 
+XMPPC_API int xmppc_session_reset(xmppc_session *s)
+{
+	int i;
+
+	if (s == NULL)
+		return XMPPC_EINVAL;
+	if (s->depth > 0)
+		return XMPPC_ERECURSIVE;
+	if (s->state != XMPPC_SESSION_STATE_NEW && !is_over(s))
+		return XMPPC_ESTATE;
+	xmppc__auth_reset(s);
+	xmppc__features_clear(s);
+	xmppc_parser_free(s->parser);
+	s->parser = NULL;
+	if (s->wipe_output && s->out.data != NULL)
+		memset(s->out.data, 0, s->out.cap);
+	s->wipe_output = 0;
+	xmppc_buf_clear(&s->out);
+	for (i = 0; i < XMPPC_CB_TYPE_COUNT; i++) {
+		if (s->cb[i].data != NULL)
+			memset(s->cb[i].data, 0, s->cb[i].cap);
+		xmppc_buf_clear(&s->cb[i]);
+		s->has_cb[i] = 0;
+	}
+	xmppc_jid_unref(s->bound);
+	s->bound = NULL;
+	xmppc__free(s->ctx, s->stream_id);
+	s->stream_id = NULL;
+	xmppc__free(s->ctx, s->err_condition_text);
+	xmppc__free(s->ctx, s->err_see_other_host);
+	xmppc__free(s->ctx, s->err_sasl_condition);
+	xmppc__free(s->ctx, s->err_sasl_text);
+	s->err_condition_text = s->err_see_other_host = NULL;
+	s->err_sasl_condition = s->err_sasl_text = NULL;
+	s->err_code = 0;
+	s->err_text[0] = '\0';
+	s->err_condition = XMPPC_STREAM_COND_NONE;
+	s->err_sent = 0;
+	s->state = XMPPC_SESSION_STATE_NEW;
+	s->started = s->secured = s->peer_verified = 0;
+	s->tls_version = 0;
+	s->starttls_sent = s->authenticated = s->restart_pending = 0;
+	s->stream_open = s->features_seen = s->peer_closed = 0;
+	s->negotiation_deadline = s->close_deadline = 0;
+	s->challenges = 0;
+	s->in_sasl = 0;
+	s->bind_iq_done = 0;
+	return 0;
+}
+
 XMPPC_API int xmppc_session_add_mechanism(xmppc_session *s, const xmppc_sasl_mechanism *mech)
 {
 	if (s == NULL || mech == NULL || mech->version != XMPPC_SASL_MECHANISM_VERSION ||
@@ -310,13 +362,28 @@ XMPPC_API int xmppc_session_start(xmppc_session *s)
 
 /* ---- output ---------------------------------------------------------------- */
 
+void xmppc__session_set_output_notify(xmppc_session *s, void (*fn)(void *), void *user_data)
+{
+	s->out_notify = fn;
+	s->out_notify_ud = user_data;
+}
+
+void xmppc__session_output_grew(xmppc_session *s, size_t before)
+{
+	if (before == 0 && s->out.len > 0 && s->out_notify != NULL)
+		s->out_notify(s->out_notify_ud);
+}
+
 int xmppc__session_write_raw(xmppc_session *s, const char *data, size_t len)
 {
 	/* SASL payloads never come through here (auth.c writes them itself
 	 * and traces them redacted), so everything written here is traced. */
+	size_t before = s->out.len;
 	int rc = xmppc__buf_put(&s->out, data, len);
-	if (rc == 0)
+	if (rc == 0) {
 		xmppc__trace(s, 1, data, len);
+		xmppc__session_output_grew(s, before);
+	}
 	return rc;
 }
 
@@ -325,8 +392,10 @@ int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st)
 	size_t before = s->out.len;
 	int rc = xmppc_stanza_to_xml(&s->out, st, XMPPC_NS_CLIENT);
 
-	if (rc == 0)
+	if (rc == 0) {
 		xmppc__trace(s, 1, s->out.data + s->out.off + before, s->out.len - before);
+		xmppc__session_output_grew(s, before);
+	}
 	return rc;
 }
 

@@ -31,6 +31,7 @@ static const error_info errors[] = {
 	E(XMPPC_EBASE64, "malformed base64", 0, NONE),
 	E(XMPPC_ECRYPTO, "crypto backend failure", 0, NONE),
 	E(XMPPC_EINVALID_NAME, "not a valid XML name", 0, NONE),
+	E(XMPPC_ESYSTEM, "an operating-system call failed", 0, NONE),
 
 	E(XMPPC_EXML_NOT_WELL_FORMED, "XML is not well-formed", 1, NOT_WELL_FORMED),
 	E(XMPPC_EXML_RESTRICTED, "restricted XML (DTD, comment, processing instruction or entity)", 1,
@@ -113,6 +114,7 @@ static const error_info errors[] = {
 	R(XMPPC_ETLS_CLOSED, "the connection ended without a TLS close_notify", 1, NONE),
 	R(XMPPC_ETLS_RECORD, "bad TLS data or a fatal TLS alert", 1, NONE),
 	E(XMPPC_ETLS_CONFIG, "TLS credentials or settings could not be loaded", 0, NONE),
+	R(XMPPC_ETLS_TIMEOUT, "the TLS handshake did not finish in time", 1, NONE),
 
 	E(XMPPC_EDNS_NXDOMAIN, "the domain does not exist in DNS", 1, NONE),
 	E(XMPPC_EDNS_NO_ADDRESS, "the host has no IPv4 or IPv6 address", 1, NONE),
@@ -122,6 +124,13 @@ static const error_info errors[] = {
 	R(XMPPC_EDNS_BAD_RESPONSE, "malformed DNS response", 1, NONE),
 	R(XMPPC_EDNS_UNREACHABLE, "no DNS server could be reached or gave a usable answer", 1, NONE),
 	E(XMPPC_EDNS_CONFIG, "the DNS resolver configuration is unusable", 0, NONE),
+
+	R(XMPPC_ETCP_REFUSED, "the server refused the TCP connection", 1, NONE),
+	R(XMPPC_ETCP_UNREACHABLE, "the server is unreachable", 1, NONE),
+	R(XMPPC_ETCP_TIMEOUT, "no TCP connection could be made in time", 1, NONE),
+	R(XMPPC_ETCP_FAILED, "the TCP connection could not be made", 1, NONE),
+	R(XMPPC_ETCP_RESET, "the connection was reset", 1, NONE),
+	R(XMPPC_ETCP_EOF, "the server closed the connection without closing the stream", 1, NONE),
 };
 
 static const error_info *find(int code)

@@ -352,6 +352,9 @@ listen:
     max_stanza_size: 1048576
     shaper: none
     access: c2s
+    # ejabberd's default accept backlog is 5: hundreds of simultaneous
+    # connects (tests/interop/many.c) would overflow it and stall in SYN retries
+    backlog: 1024
     starttls: true
     starttls_required: true
   -
@@ -361,6 +364,7 @@ listen:
     max_stanza_size: 1048576
     shaper: none
     access: c2s
+    backlog: 1024
     tls: true
   -
     port: {http}

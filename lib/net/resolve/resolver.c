@@ -601,9 +601,26 @@ static void start_addr(xmppc__resolve_query *q)
 	hints.ai_protocol = IPPROTO_TCP;
 	q->pending++; /* launch guard */
 	for (h = 0; h < q->nhosts; h++) {
+		struct ares_addrinfo_hints hh = hints;
+		unsigned char bin[sizeof(struct in6_addr)];
+		int fam = inet_pton(AF_INET, q->hosts[h].name, bin) == 1    ? AF_INET
+		          : inet_pton(AF_INET6, q->hosts[h].name, bin) == 1 ? AF_INET6
+		                                                            : 0;
+		/* An IP literal must not reach DNS: c-ares 1.18 answers one
+		 * locally only when asked for its own family (with AF_UNSPEC it
+		 * sends A/AAAA queries for "127.0.0.1"). A literal of a family
+		 * the flags exclude gets no address, as a name without one. */
+		if (fam != 0) {
+			if (hints.ai_family != AF_UNSPEC && hints.ai_family != fam) {
+				q->hosts[h].status = XMPPC_EDNS_NO_ADDRESS;
+				continue;
+			}
+			hh.ai_family = fam;
+			hh.ai_flags |= ARES_AI_NUMERICHOST;
+		}
 		q->pending++;
 		r->in_ares++;
-		ares_getaddrinfo(r->channel, q->hosts[h].name, NULL, &hints, addr_cb, &q->hosts[h]);
+		ares_getaddrinfo(r->channel, q->hosts[h].name, NULL, &hh, addr_cb, &q->hosts[h]);
 		r->in_ares--;
 	}
 	release(q);
@@ -622,7 +639,16 @@ static void srv_done(xmppc__resolve_query *q)
 		finish(q, XMPPC_ENOMEM, NULL);
 		return;
 	}
-	rc = xmppc__srv_plan(merged, sizeof(merged) / sizeof(merged[0]), &n, &ax, &a);
+	if (q->flags & XMPPC__RESOLVE_DIRECT_TLS_ONLY) {
+		/* Only _xmpps-client counts, with the RFC 6120 rules applied to
+		 * it ("." = no service); every target is direct TLS. */
+		xmppc__srv_answer none = {XMPPC_ENOTFOUND, NULL, 0};
+		rc = xmppc__srv_plan(merged, sizeof(merged) / sizeof(merged[0]), &n, &none, &ax);
+		for (i = 0; i < n; i++)
+			merged[i].direct_tls = 1;
+	} else {
+		rc = xmppc__srv_plan(merged, sizeof(merged) / sizeof(merged[0]), &n, &ax, &a);
+	}
 	if (rc < 0) {
 		finish(q, rc, NULL);
 		return;
@@ -630,10 +656,12 @@ static void srv_done(xmppc__resolve_query *q)
 	if (rc == XMPPC__RESOLVE_FALLBACK) {
 		q->source = XMPPC__RESOLVE_FALLBACK;
 		q->targets[0].host = q->domain;
-		q->targets[0].port = XMPPC__PORT_STARTTLS;
+		q->targets[0].direct_tls = (q->flags & XMPPC__RESOLVE_DIRECT_TLS_ONLY) != 0;
+		q->targets[0].port = q->targets[0].direct_tls ? XMPPC__PORT_DIRECT_TLS
+		                                              : XMPPC__PORT_STARTTLS;
 		q->ntargets = 1;
 		XMPPC_LOG(q->r->ctx, XMPPC_LOG_DEBUG, AREA, "%s: no SRV, falling back to port %u",
-		          q->domain, XMPPC__PORT_STARTTLS);
+		          q->domain, (unsigned)q->targets[0].port);
 	} else {
 		q->source = XMPPC__RESOLVE_SRV;
 		if (n > XMPPC__RESOLVE_MAX_TARGETS)
@@ -748,9 +776,11 @@ void xmppc__resolve_result_free(const xmppc_ctx *ctx, xmppc__resolve_result *res
 
 static int check_entry(const xmppc__resolver *r, unsigned flags, xmppc__resolve_done_fn done)
 {
-	if (r == NULL || done == NULL || (flags & ~7u) != 0 ||
+	if (r == NULL || done == NULL || (flags & ~15u) != 0 ||
 	    (flags & (XMPPC__RESOLVE_IPV4_ONLY | XMPPC__RESOLVE_IPV6_ONLY)) ==
-	        (XMPPC__RESOLVE_IPV4_ONLY | XMPPC__RESOLVE_IPV6_ONLY))
+	        (XMPPC__RESOLVE_IPV4_ONLY | XMPPC__RESOLVE_IPV6_ONLY) ||
+	    (flags & (XMPPC__RESOLVE_NO_DIRECT_TLS | XMPPC__RESOLVE_DIRECT_TLS_ONLY)) ==
+	        (XMPPC__RESOLVE_NO_DIRECT_TLS | XMPPC__RESOLVE_DIRECT_TLS_ONLY))
 		return XMPPC_EINVAL;
 	if (r->in_ares)
 		return XMPPC_ERECURSIVE;
@@ -795,7 +825,7 @@ static int start_host(xmppc__resolve_query **out, xmppc__resolver *r, const char
 	q->ntargets = 1;
 	if (out != NULL)
 		*out = q;
-	/* Even an IP literal (answered synchronously by c-ares) is delivered
+	/* Even an IP literal (answered locally by c-ares) is delivered
 	 * only from process(): done never fires inside this call. */
 	start_addr(q);
 	return 0;
@@ -857,7 +887,8 @@ int xmppc__resolve_xmpp(xmppc__resolve_query **out, xmppc__resolver *r, const ch
 	q->pending++; /* launch guard */
 	if (!(flags & XMPPC__RESOLVE_NO_DIRECT_TLS))
 		start_srv(q, 0, "_xmpps-client");
-	start_srv(q, 1, "_xmpp-client");
+	if (!(flags & XMPPC__RESOLVE_DIRECT_TLS_ONLY))
+		start_srv(q, 1, "_xmpp-client");
 	release(q);
 	return 0;
 }

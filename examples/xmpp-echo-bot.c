@@ -1,0 +1,169 @@
+/* xmpp-echo-bot: log in and echo every message body back to its sender.
+ * An example of the whole public API at work: a connection (conn.h) on the
+ * ready-made loop (loop.h), an observer on the session for messages. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"--jid JID [options]\n"
+	"\n"
+	"Log in to an XMPP server and echo each message body back to its sender,\n"
+	"with the same message type and thread. Sends initial presence once the\n"
+	"resource is bound and then prints \"ready FULL-JID\" on standard output.\n"
+	"\n"
+	"Account:\n"
+	"  --jid JID             the account (a resource part requests that resource)\n"
+	"  --password PW         the password (visible to other local users: prefer\n"
+	"                        --password-file or the XMPPC_PASSWORD variable)\n"
+	"  --password-file FILE  read the password from the first line of FILE\n"
+	"                        (default: the XMPPC_PASSWORD environment variable)\n"
+	"  --resource RES        request this resource\n"
+	"  --mechanism NAME      allow this SASL mechanism (repeat, in order of\n"
+	"                        preference; default: every built-in, strongest first)\n"
+	"\n"
+	"Connection:\n"
+	"  --server HOST[:PORT]  connect to HOST (default port 5222, 5223 with\n"
+	"                        --direct-tls) instead of looking up DNS SRV records;\n"
+	"                        the certificate must still be valid for the JID's domain\n"
+	"  --direct-tls          TLS from the first byte (XEP-0368) instead of STARTTLS\n"
+	"  --cafile FILE         also trust the CA certificates in FILE (PEM)\n"
+	"  --pin SHA256          accept only a server key with this SPKI pin (base64 of\n"
+	"                        the SHA-256 of the SubjectPublicKeyInfo, as in RFC 7469\n"
+	"                        pin-sha256; repeatable); a matching key is accepted even\n"
+	"                        when its certificate is not otherwise trusted\n"
+	"  --tls-priority STR    GnuTLS priority string (default: TLS 1.2 and 1.3)\n"
+	"  --dns-server IP[:PORT] resolve with this DNS server\n"
+	"  --insecure-plaintext  no TLS, PLAIN allowed: the password crosses the\n"
+	"                        network in the clear. For loopback tests and\n"
+	"                        benchmarks only\n"
+	"\n"
+	"Behaviour:\n"
+	"  --max N               exit (status 0) after N echoes; 0 (default): never\n"
+	"  -v, --verbose         log details and the XML wire trace to standard error\n"
+	"                        (SASL data redacted)\n"
+	"  -h, --help            show this text\n"
+	"\n"
+	"Exit status: 0 after --max echoes or on SIGINT/SIGTERM (the stream is closed\n"
+	"cleanly); 1 the connection was lost or closed by the server; 2 bad command\n"
+	"line; 3 authentication or binding refused; 4 TLS or certificate failure;\n"
+	"5 the server could not be reached (DNS, TCP). Failures print one line to\n"
+	"standard error: \"PROGRAM: STAGE failed: ERROR-NAME: detail\".\n";
+
+typedef struct bot {
+	cli_options opt;
+	xmppc_ctx *ctx;
+	xmppc_loop *loop;
+	xmppc_conn *conn;
+	unsigned long echoes;
+	int closing;
+	int status;
+	int done;
+} bot;
+
+static int on_message(void *ud, xmppc_session *s, const xmppc_stanza *msg)
+{
+	bot *b = ud;
+	const char *body = xmppc_message_body(msg, NULL);
+	const char *from = xmppc_stanza_from(msg);
+	const char *thread = xmppc_message_thread(msg);
+	xmppc_stanza_type type = xmppc_stanza_get_type(msg);
+	const xmppc_jid *me = xmppc_session_jid(s);
+	xmppc_stanza *reply;
+
+	/* nothing to echo, nobody to echo to, an error, or a room (an echo
+	 * there would come back to us) */
+	if (body == NULL || from == NULL || b->closing || type == XMPPC_TYPE_ERROR ||
+	    type == XMPPC_TYPE_GROUPCHAT)
+		return XMPPC_CB_PASS;
+	if (me != NULL && strcmp(from, xmppc_jid_full(me)) == 0)
+		return XMPPC_CB_PASS; /* our own message: no loop */
+	if (xmppc_message_new(&reply, b->ctx, type, from, body) != 0)
+		return XMPPC_CB_PASS;
+	if (thread != NULL)
+		xmppc_message_set_thread(reply, thread, xmppc_stanza_attr(
+		                                            xmppc_stanza_find_child(msg, "thread", NULL),
+		                                            "parent"));
+	if (xmppc_session_send(s, reply) == 0)
+		b->echoes++;
+	else
+		fprintf(stderr, "%s: echo to %s dropped (output queue full)\n", b->opt.prog, from);
+	xmppc_stanza_unref(reply);
+	if (b->opt.max > 0 && b->echoes >= b->opt.max && !b->closing) {
+		b->closing = 1;
+		xmppc_conn_close(b->conn);
+	}
+	return XMPPC_CB_OK;
+}
+
+static void on_event(void *ud, xmppc_conn *conn, const xmppc_conn_event *ev)
+{
+	bot *b = ud;
+	xmppc_stanza *pres;
+
+	switch (ev->type) {
+	case XMPPC_CONN_EVENT_READY:
+		if (xmppc_presence_new(&pres, b->ctx, XMPPC_TYPE_AVAILABLE, NULL) == 0) {
+			xmppc_session_send(xmppc_conn_session(conn), pres);
+			xmppc_stanza_unref(pres);
+		}
+		printf("ready %s\n", xmppc_jid_full(xmppc_session_jid(xmppc_conn_session(conn))));
+		fflush(stdout);
+		break;
+	case XMPPC_CONN_EVENT_CLOSED:
+		b->done = 1;
+		if (b->closing && ev->error == 0)
+			b->status = CLI_EXIT_OK;
+		else if (ev->error == 0) { /* (a server's close is XMPPC_ECLOSED: below) */
+			fprintf(stderr, "%s: the server closed the stream\n", b->opt.prog);
+			b->status = CLI_EXIT_FAILURE;
+		} else
+			b->status = cli_report_closed(&b->opt, ev);
+		xmppc_loop_stop(b->loop);
+		break;
+	default:
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	xmppc_stanza_filter f;
+	bot b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	cli_parse(&b.opt, argc, argv, usage, 0, "--max");
+	b.ctx = cli_ctx(&b.opt);
+	if (xmppc_loop_new(&b.loop, b.ctx, 0) != 0) {
+		fprintf(stderr, "%s: cannot create the event loop\n", b.opt.prog);
+		return CLI_EXIT_FAILURE;
+	}
+	b.conn = cli_conn(&b.opt, b.ctx, b.loop);
+	memset(&f, 0, sizeof(f));
+	f.version = XMPPC_STANZA_FILTER_VERSION;
+	f.kind = XMPPC_STANZA_MESSAGE;
+	xmppc_session_add_observer(xmppc_conn_session(b.conn), &f, 0, on_message, &b, NULL, NULL);
+	xmppc_conn_set_event_fn(b.conn, on_event, &b, NULL);
+	cli_handle_signals(b.loop);
+	if ((rc = xmppc_conn_connect(b.conn)) != 0) {
+		fprintf(stderr, "%s: cannot connect: %s: %s\n", b.opt.prog, xmppc_error_name(rc),
+		        xmppc_strerror(rc));
+		return CLI_EXIT_CONNECT;
+	}
+	while (!b.done) {
+		if (cli_signalled() && !b.closing) {
+			b.closing = 1;
+			xmppc_conn_close(b.conn);
+		}
+		if (xmppc_loop_run_once(b.loop, -1) < 0)
+			break;
+	}
+	xmppc_loop_remove(b.loop, b.conn);
+	xmppc_conn_free(b.conn);
+	xmppc_loop_free(b.loop);
+	xmppc_ctx_unref(b.ctx);
+	cli_free(&b.opt);
+	return b.done ? b.status : CLI_EXIT_FAILURE;
+}
