@@ -9,7 +9,7 @@ build_pkgs="meson ninja-build pkg-config gcc libc6-dev libxml2-dev libgnutls28-d
 test_pkgs="g++ clang libclang-rt-14-dev valgrind binutils doxygen python3-precis-i18n dnsmasq-base libstrophe-dev"
 # Real servers and a peer client for the interop suite (tests/servers/);
 # lua-unbound is a Prosody Recommends (its DNS resolver; warns without it).
-interop_pkgs="prosody lua-unbound ejabberd gnutls-bin python3-slixmpp"
+interop_pkgs="prosody lua-unbound ejabberd gnutls-bin python3-slixmpp dnsmasq-base"
 demo_pkgs="prosody lua-unbound gnutls-bin"
 
 want=""

@@ -99,11 +99,8 @@ class Matrix(ic.Cases):
 async def run_kind(kind, base, a, res):
     d = ic.server_dir(base, kind)
     for cert in ('good', 'wrong', 'untrusted'):
-        s = xmppd.Server(kind, d, cert=cert)
-        try:
-            s.start()
-        except xmppd.XmppdError as e:
-            res.record(kind, 'start with --cert %s' % cert, False, str(e).splitlines()[0], str(e))
+        s = ic.start_server(kind, d, res, 'start with --cert %s' % cert, cert=cert)
+        if s is None:
             continue
         try:
             m = Matrix(kind, s.state, a.echo_bot, a.send, res)

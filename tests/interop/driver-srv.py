@@ -96,11 +96,8 @@ def main():
 
     async def go():
         for kind in a.kinds:
-            s = xmppd.Server(kind, ic.server_dir(base, kind))
-            try:
-                s.start()
-            except xmppd.XmppdError as e:
-                res.record(kind, 'server start', False, str(e).splitlines()[0], str(e))
+            s = ic.start_server(kind, ic.server_dir(base, kind), res)
+            if s is None:
                 continue
             try:
                 await Srv(kind, s.state, a.echo_bot, a.send, res).run()

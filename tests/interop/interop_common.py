@@ -529,6 +529,17 @@ def run_async(main_coro):
         asyncio.set_event_loop(None)
 
 
+def start_server(kind, d, res, label='server start', **kw):
+    """A started xmppd.Server, or None with the failure recorded in res."""
+    s = xmppd.Server(kind, d, **kw)
+    try:
+        s.start()
+    except xmppd.XmppdError as e:
+        res.record(kind, label, False, str(e).splitlines()[0], str(e))
+        return None
+    return s
+
+
 def server_dir(base, name):
     d = os.path.join(base, name)
     os.makedirs(d, exist_ok=True)

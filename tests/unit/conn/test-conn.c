@@ -1314,27 +1314,35 @@ static void test_reconnect(void **state)
 	t_fini(&t);
 }
 
+/* A connection to a scripted server in `mode`, its io hooks recorded by
+ * the fake loop fl (installed by the caller). */
+static void fl_conn(T *t, srv *s, fake_loop *fl, srv_mode mode)
+{
+	xmppc_conn_config cc;
+	xmppc_session_config sc;
+	char server[64];
+
+	t_init(t);
+	memset(fl, 0, sizeof(*fl));
+	fl->timer = -1;
+	t->fl = fl;
+	srv_start(s, mode);
+	t->servers[t->nservers++] = s;
+	snprintf(server, sizeof(server), "127.0.0.1:%u", s->port);
+	setup_cfg(&cc, &sc, server, 1);
+	t_new_conn(t, &cc);
+}
+
 /* Free from inside an event callback: deferred until the call returns. */
 static void test_free_in_callback(void **state)
 {
 	T t;
 	srv s;
 	fake_loop fl;
-	xmppc_conn_config cc;
-	xmppc_session_config sc;
-	char server[64];
 	xmppc_io_hooks h = {XMPPC_IO_HOOKS_VERSION, fl_watch, fl_timer, NULL};
 
 	(void)state;
-	t_init(&t);
-	memset(&fl, 0, sizeof(fl));
-	fl.timer = -1;
-	t.fl = &fl;
-	srv_start(&s, MODE_NORMAL);
-	t.servers[t.nservers++] = &s;
-	snprintf(server, sizeof(server), "127.0.0.1:%u", s.port);
-	setup_cfg(&cc, &sc, server, 1);
-	t_new_conn(&t, &cc);
+	fl_conn(&t, &s, &fl, MODE_NORMAL);
 	assert_int_equal(xmppc_conn_set_io_hooks(t.conn, &h, &fl), 0);
 	t.free_on = XMPPC_CONN_EVENT_READY;
 	assert_int_equal(xmppc_conn_connect(t.conn), 0);
@@ -1354,21 +1362,10 @@ static void test_free_in_closed(void **state)
 	T t;
 	srv s;
 	fake_loop fl;
-	xmppc_conn_config cc;
-	xmppc_session_config sc;
-	char server[64];
 	xmppc_io_hooks h = {XMPPC_IO_HOOKS_VERSION, fl_watch, fl_timer, NULL};
 
 	(void)state;
-	t_init(&t);
-	memset(&fl, 0, sizeof(fl));
-	fl.timer = -1;
-	t.fl = &fl;
-	srv_start(&s, MODE_CLOSE_AFTER_HEADER);
-	t.servers[t.nservers++] = &s;
-	snprintf(server, sizeof(server), "127.0.0.1:%u", s.port);
-	setup_cfg(&cc, &sc, server, 1);
-	t_new_conn(&t, &cc);
+	fl_conn(&t, &s, &fl, MODE_CLOSE_AFTER_HEADER);
 	assert_int_equal(xmppc_conn_set_io_hooks(t.conn, &h, &fl), 0);
 	t.free_on = XMPPC_CONN_EVENT_CLOSED;
 	assert_int_equal(xmppc_conn_connect(t.conn), 0);
@@ -1396,15 +1393,7 @@ static void test_io_hooks_contract(void **state)
 	int two = 2;
 
 	(void)state;
-	t_init(&t);
-	memset(&fl, 0, sizeof(fl));
-	fl.timer = -1;
-	t.fl = &fl;
-	srv_start(&s, MODE_NORMAL);
-	t.servers[t.nservers++] = &s;
-	snprintf(server, sizeof(server), "127.0.0.1:%u", s.port);
-	setup_cfg(&cc, &sc, server, 1);
-	t_new_conn(&t, &cc);
+	fl_conn(&t, &s, &fl, MODE_NORMAL);
 	h.version = 99;
 	assert_int_equal(xmppc_conn_set_io_hooks(t.conn, &h, &fl), XMPPC_EINVAL);
 	h.version = XMPPC_IO_HOOKS_VERSION;

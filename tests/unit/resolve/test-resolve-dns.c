@@ -638,6 +638,64 @@ static void test_host_override(void **state)
 	expect(f, "127.0.0.1", 0, XMPPC__RESOLVE_HOST, "127.0.0.1:5222:starttls=127.0.0.1");
 }
 
+/* XMPPC__RESOLVE_DIRECT_TLS_ONLY: _xmpps-client records only; none: the
+ * domain on 5223 with direct TLS. */
+static void test_direct_tls_only(void **state)
+{
+	fixture *f = *state;
+	outcome o;
+
+	expect(f, "both.example.test", XMPPC__RESOLVE_DIRECT_TLS_ONLY, XMPPC__RESOLVE_SRV,
+	       "tls.example.test:5223:tls=127.0.0.2");
+	expect(f, "fallback.example.test", XMPPC__RESOLVE_DIRECT_TLS_ONLY, XMPPC__RESOLVE_FALLBACK,
+	       "fallback.example.test:5223:tls=::1,127.0.0.4");
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(xmppc__resolve_xmpp(NULL, f->r, "both.example.test",
+	                                     XMPPC__RESOLVE_DIRECT_TLS_ONLY |
+	                                         XMPPC__RESOLVE_NO_DIRECT_TLS,
+	                                     on_done, &o),
+	                 XMPPC_EINVAL);
+}
+
+/* An IP literal never reaches DNS: with a server that never answers it
+ * still resolves at once (c-ares 1.18 queried "127.0.0.1" as a name when
+ * asked for AF_UNSPEC). A literal of an excluded family has no address. */
+static void test_literal_no_dns(void **state)
+{
+	fixture *f = *state;
+	uint16_t port = 0;
+	int sink = bind_loopback(SOCK_DGRAM, 0, &port);
+	char servers[64], got[256];
+	xmppc__resolver *r;
+	outcome o;
+	uint64_t start = now_ms();
+
+	assert_true(sink >= 0);
+	snprintf(servers, sizeof(servers), "127.0.0.1:%u", port);
+	r = new_resolver(f, servers, 2000, 1);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(xmppc__resolve_host(NULL, r, "127.0.0.1", 5999, 0, 0, on_done, &o), 0);
+	run_loop(&f->l, r, &o.done, 5000);
+	assert_int_equal(o.status, 0);
+	describe(o.res, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:5999:starttls=127.0.0.1");
+	xmppc__resolve_result_free(f->ctx, o.res);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(xmppc__resolve_host(NULL, r, "[::1]", 0, 0, 0, on_done, &o), 0);
+	run_loop(&f->l, r, &o.done, 5000);
+	assert_int_equal(o.status, 0);
+	xmppc__resolve_result_free(f->ctx, o.res);
+	assert_true(now_ms() - start < 1000); /* no 2 s DNS timeout */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(xmppc__resolve_host(NULL, r, "[::1]", 0, 0, XMPPC__RESOLVE_IPV4_ONLY,
+	                                     on_done, &o),
+	                 0);
+	run_loop(&f->l, r, &o.done, 5000);
+	assert_int_equal(o.status, XMPPC_EDNS_NO_ADDRESS);
+	xmppc__resolver_free(r);
+	close(sink);
+}
+
 static void test_invalid_arguments(void **state)
 {
 	fixture *f = *state;
@@ -890,6 +948,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_multi_priority, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_override, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_direct_tls_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_literal_no_dns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invalid_arguments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
