@@ -117,7 +117,10 @@ typedef struct xmppc_conn_config {
 	void *cert_fail_user_data;             /**< passed to @ref cert_fail */
 	/** DNS servers, `ip[:port],[ipv6]:port,...`; NULL: the system's. */
 	const char *dns_servers;
-	uint32_t connect_timeout_ms;  /**< DNS and TCP, per attempt (default 30000) */
+	/** DNS resolution, and each TCP connection attempt (default 10000): an
+	 *  attempt that times out counts as failed and the next address or
+	 *  target is tried. */
+	uint32_t connect_timeout_ms;
 	uint32_t tls_timeout_ms;      /**< TLS handshake (default 30000) */
 	uint32_t happy_eyeballs_delay_ms; /**< delay before the next address is tried (default 250, RFC 8305 §5) */
 	unsigned max_redirects;       /**< see-other-host redirects followed per connect (default 3) */

@@ -205,6 +205,8 @@ static void start_attempt(xmppc_conn *c)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		XMPPC_LOG(c->ctx, XMPPC_LOG_DEBUG, AREA, "connecting to %s (%s) port %u", c->host,
+		          c->address, c->port);
 		xmppc__conn_emit_addr(c, XMPPC_CONN_EVENT_CONNECTING);
 		if (c->stage != XMPPC_CONN_STAGE_TCP) { /* the application closed */
 			close(fd);
@@ -236,6 +238,7 @@ static void start_attempt(xmppc_conn *c)
 			xmppc__conn_fail(c, XMPPC_ERANGE, "too many file descriptors");
 			return;
 		}
+		c->attempts[c->nattempts - 1].deadline = xmppc_ctx_now(c->ctx) + c->connect_timeout;
 		c->next_attempt_at = more_addrs(c) ? xmppc_ctx_now(c->ctx) + c->he_delay : 0;
 		return;
 	}
@@ -294,6 +297,7 @@ static void resolved(void *ud, int status, xmppc__resolve_result *res)
 	c->last_errno = 0;
 	c->last_dns_status = 0;
 	c->stage = XMPPC_CONN_STAGE_TCP;
+	c->stage_deadline = 0; /* each attempt has its own */
 	start_attempt(c);
 }
 
@@ -333,15 +337,36 @@ void xmppc__conn_connect_timers(xmppc_conn *c, uint64_t now)
 		if (t != UINT64_MAX && t <= now)
 			xmppc__resolver_process(c->resolver, -1, 0);
 	}
-	if (c->stage == XMPPC_CONN_STAGE_TCP && c->next_attempt_at != 0 && now >= c->next_attempt_at) {
-		c->next_attempt_at = 0;
-		start_attempt(c);
+	if (c->stage == XMPPC_CONN_STAGE_TCP) {
+		size_t i = c->nattempts;
+		int timed_out = 0;
+		/* an attempt that timed out counts as failed: the next address (or
+		 * target) is tried, as after a refusal */
+		while (i-- > 0)
+			if (c->attempts[i].deadline <= now) {
+				XMPPC_LOG(c->ctx, XMPPC_LOG_INFO, AREA, "connect to %s port %u: timed out",
+				          c->host, c->port);
+				close_attempt(c, i);
+				c->last_errno = ETIMEDOUT;
+				timed_out = 1;
+			}
+		if (timed_out || (c->next_attempt_at != 0 && now >= c->next_attempt_at)) {
+			c->next_attempt_at = 0;
+			start_attempt(c);
+		}
 	}
-	if ((c->stage == XMPPC_CONN_STAGE_DNS || c->stage == XMPPC_CONN_STAGE_TCP) &&
-	    c->stage_deadline != 0 && now >= c->stage_deadline)
-		xmppc__conn_fail(c, c->stage == XMPPC_CONN_STAGE_DNS ? XMPPC_EDNS_TIMEOUT
-		                                                     : XMPPC_ETCP_TIMEOUT,
-		                 "%s: no %s within %u ms", c->domain,
-		                 c->stage == XMPPC_CONN_STAGE_DNS ? "DNS answer" : "TCP connection",
+	if (c->stage == XMPPC_CONN_STAGE_DNS && c->stage_deadline != 0 && now >= c->stage_deadline)
+		xmppc__conn_fail(c, XMPPC_EDNS_TIMEOUT, "%s: no DNS answer within %u ms", c->domain,
 		                 (unsigned)c->connect_timeout);
+}
+
+uint64_t xmppc__conn_attempts_deadline(const xmppc_conn *c)
+{
+	uint64_t d = c->next_attempt_at;
+	size_t i;
+
+	for (i = 0; i < c->nattempts; i++)
+		if (d == 0 || c->attempts[i].deadline < d)
+			d = c->attempts[i].deadline;
+	return d;
 }

@@ -30,6 +30,7 @@ typedef struct conn_attempt {
 	int fd;
 	const xmppc__resolve_target *target;
 	const xmppc__resolve_addr *addr;
+	uint64_t deadline; /* this attempt's connect timeout */
 } conn_attempt;
 
 /* Happy Eyeballs: at most this many attempts at once (RFC 8305 §5 only
@@ -68,7 +69,7 @@ struct xmppc_conn {
 
 	/* where we are */
 	xmppc_conn_stage stage;
-	uint64_t stage_deadline; /* connect or TLS timeout, 0: none */
+	uint64_t stage_deadline; /* DNS or TLS timeout, 0: none (TCP: per attempt) */
 	int depth;               /* inside a call that may fire callbacks */
 	int doomed;              /* freed from a callback: free on leaving */
 	int flush_wanted;        /* output appeared during a call */
@@ -136,6 +137,8 @@ void xmppc__conn_attempt_ready(xmppc_conn *c, int fd, unsigned events);
  * connect timeout. */
 void xmppc__conn_connect_timers(xmppc_conn *c, uint64_t now);
 void xmppc__conn_cancel_connect(xmppc_conn *c);
+/* The earliest attempt timeout or Happy Eyeballs stagger (0: none). */
+uint64_t xmppc__conn_attempts_deadline(const xmppc_conn *c);
 
 /* conn-stream.c */
 /* TCP is up on c->fd: start TLS (direct) or the stream. */

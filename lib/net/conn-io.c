@@ -79,7 +79,7 @@ uint64_t xmppc__conn_next_deadline(xmppc_conn *c)
 			d = earliest(d, r == 0 ? 1 : r);
 	}
 	if (c->nattempts > 0 || c->stage == XMPPC_CONN_STAGE_TCP)
-		d = earliest(d, c->next_attempt_at);
+		d = earliest(d, xmppc__conn_attempts_deadline(c));
 	if (c->stage >= XMPPC_CONN_STAGE_TLS)
 		d = earliest(d, xmppc_session_next_deadline(c->session));
 	return d;

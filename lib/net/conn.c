@@ -11,7 +11,7 @@
 
 #define AREA "conn"
 
-#define DEFAULT_CONNECT_TIMEOUT 30000u
+#define DEFAULT_CONNECT_TIMEOUT 10000u
 #define DEFAULT_TLS_TIMEOUT 30000u
 #define DEFAULT_HE_DELAY 250u /* RFC 8305 §5: "Connection Attempt Delay" */
 #define DEFAULT_MAX_REDIRECTS 3u
