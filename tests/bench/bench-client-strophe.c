@@ -302,7 +302,7 @@ static int run_idle(state *st)
 
 /* ---- main ----------------------------------------------------------------------------- */
 
-static void usage(void)
+static _Noreturn void usage(void)
 {
 	fprintf(stderr, "usage: bench-client-strophe recv|send|login|idle --server HOST:PORT\n"
 	                "       [--jid JID] [--password PW] [--cafile FILE] [--count N]\n"

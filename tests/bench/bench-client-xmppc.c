@@ -361,7 +361,7 @@ static int run_idle(state *st)
 
 /* ---- main ----------------------------------------------------------------------------- */
 
-static void usage(void)
+static _Noreturn void usage(void)
 {
 	fprintf(stderr, "usage: bench-client-xmppc recv|send|login|idle --server HOST:PORT\n"
 	                "       [--jid JID] [--password PW] [--cafile FILE] [--count N]\n"

@@ -1,4 +1,7 @@
 /* Helpers for the network benchmarks (see benchutil.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
