@@ -70,16 +70,28 @@ static int on_message(void *ud, xmppc_session *s, const xmppc_stanza *msg)
 	const char *thread = xmppc_message_thread(msg);
 	xmppc_stanza_type type = xmppc_stanza_get_type(msg);
 	const xmppc_jid *me = xmppc_session_jid(s);
+	xmppc_jid *sender;
 	xmppc_stanza *reply;
+	int rc;
 
 	/* nothing to echo, nobody to echo to, an error, or a room (an echo
 	 * there would come back to us) */
 	if (body == NULL || from == NULL || b->closing || type == XMPPC_TYPE_ERROR ||
 	    type == XMPPC_TYPE_GROUPCHAT)
 		return XMPPC_CB_PASS;
-	if (me != NULL && strcmp(from, xmppc_jid_full(me)) == 0)
+	/* a sender address that is not a valid JID (a broken or hostile
+	 * server) gets nothing; a valid one is answered in its canonical form */
+	if (xmppc_jid_new(&sender, b->ctx, from) != 0) {
+		fprintf(stderr, "%s: ignoring a message from an invalid address\n", b->opt.prog);
+		return XMPPC_CB_PASS;
+	}
+	if (me != NULL && xmppc_jid_equal(sender, me)) {
+		xmppc_jid_unref(sender);
 		return XMPPC_CB_PASS; /* our own message: no loop */
-	if (xmppc_message_new(&reply, b->ctx, type, from, body) != 0)
+	}
+	rc = xmppc_message_new(&reply, b->ctx, type, xmppc_jid_full(sender), body);
+	xmppc_jid_unref(sender);
+	if (rc != 0)
 		return XMPPC_CB_PASS;
 	if (thread != NULL)
 		xmppc_message_set_thread(reply, thread, xmppc_stanza_attr(

@@ -324,6 +324,18 @@ def echo_once(tls_ctx=None):
     return script
 
 
+def invalid_sender(c, n):
+    """A message whose 'from' is not a valid JID gets no echo; the next,
+    valid one is echoed to the canonical form of its sender."""
+    c.login(None)
+    c.expect(r'<presence')
+    c.send("<message from='bad@@example.com/x' type='chat'><body>evil</body></message>"
+           "<message from='Friend@EXAMPLE.com/x' type='chat'><body>ping</body></message>")
+    c.expect(r'<message[^>]*>.*?</message>')
+    c.expect(r'</stream:stream>')
+    c.send('</stream:stream>')
+
+
 def no_starttls(c, n):
     c.open_stream(feat_mechs('PLAIN'))
     c.drain()
@@ -495,6 +507,9 @@ def scenarios(pki):
         Scenario('spoofed-bind-result', [(spoofed_bind, None)], ['--max', '1'], 0,
                  stdout=r'^ready user@example\.com/real$',
                  server_has=[r"<message[^>]*to=['\"]friend@example\.com/x['\"]"]),
+        Scenario('invalid-sender-address', [(invalid_sender, None)], ['--max', '1'], 0,
+                 stdout=r'^ready ', server_has=[r"to=['\"]friend@example\.com/x['\"]"],
+                 server_lacks=[r'evil']),
         Scenario('echo-plaintext', [(echo_once(), None)], ['--max', '1'], 0,
                  stdout=r'^ready user@example\.com/res$', server_has=[r'<body>ping</body>']),
         Scenario('echo-starttls', [(echo_once(ctx_good), None)], ['--max', '1'] + ca, 0,
