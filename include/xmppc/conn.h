@@ -105,10 +105,11 @@ typedef struct xmppc_conn_config {
 	 *  is still verified against the JID's domain. */
 	const char *server;
 	const char *ca_file;                   /**< extra trust anchors (PEM file) */
-	/** SHA-256 SPKI pins (RFC 7469 `pin-sha256` values: base64 of 32
-	 *  bytes, an optional `sha256//` prefix), NULL-terminated. When given,
-	 *  the certificate's key must match one of them; a match accepts the
-	 *  certificate whatever its chain and names. */
+	/** SHA-256 SPKI pins, NULL-terminated: RFC 7469 `pin-sha256` values
+	 *  (base64 of the 32-byte hash, optionally prefixed `sha256//` or
+	 *  `pin-sha256:`) or the hash as 64 hex digits (colons allowed). When
+	 *  given, the certificate's key must match one of them; a match
+	 *  accepts the certificate whatever its chain and names. */
 	const char *const *pins;
 	const char *tls_priority;              /**< GnuTLS priority string (default: TLS 1.2+, NORMAL, 112-bit) */
 	const char *client_cert_file;          /**< client certificate chain (PEM), for SASL EXTERNAL */

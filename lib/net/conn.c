@@ -201,7 +201,49 @@ static int copy_str(xmppc_conn *c, char **dst, const char *src)
 	return *dst != NULL ? 0 : XMPPC_ENOMEM;
 }
 
-/* Pins: "sha256//" prefixes dropped, each base64 of exactly 32 bytes. */
+/* A pin as given: base64 of the 32-byte SHA-256 (RFC 7469 pin-sha256),
+ * optionally prefixed "sha256//" (curl) or "pin-sha256:" (certtool), or the
+ * same hash as 64 hex digits (colons allowed). Decoded into out[32]. */
+static int parse_pin(xmppc_conn *c, const char *p, unsigned char out[32])
+{
+	size_t n = 0, i;
+	xmppc_buf b;
+	int rc = XMPPC_EINVAL;
+
+	if (strncmp(p, "sha256//", 8) == 0)
+		p += 8;
+	else if (strncmp(p, "pin-sha256:", 11) == 0)
+		p += 11;
+	for (i = 0; p[i] != '\0' && n <= 64; i++) {
+		if (p[i] == ':')
+			continue;
+		if (!((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
+			break;
+		n++;
+	}
+	if (p[i] == '\0' && n == 64) {
+		for (i = 0, n = 0; p[i] != '\0'; i++) {
+			int v = (p[i] >= '0' && p[i] <= '9') ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10;
+			if (p[i] == ':')
+				continue;
+			if (n % 2 == 0)
+				out[n / 2] = (unsigned char)(v << 4);
+			else
+				out[n / 2] |= (unsigned char)v;
+			n++;
+		}
+		return 0;
+	}
+	xmppc__buf_init(&b, c->ctx);
+	if (xmppc__base64_decode(&b, p, strlen(p)) == 0 && b.len == 32) {
+		memcpy(out, b.data + b.off, 32);
+		rc = 0;
+	}
+	xmppc__buf_fini(&b);
+	return rc;
+}
+
+/* Pins are kept as the canonical base64 the TLS filter takes. */
 static int copy_pins(xmppc_conn *c, const char *const *pins)
 {
 	size_t i, n;
@@ -216,13 +258,13 @@ static int copy_pins(xmppc_conn *c, const char *const *pins)
 		return XMPPC_ENOMEM;
 	xmppc__buf_init(&b, c->ctx);
 	for (i = 0; i < n && rc == 0; i++) {
-		const char *p = pins[i];
-		if (strncmp(p, "sha256//", 8) == 0)
-			p += 8;
+		unsigned char hash[32];
 		xmppc_buf_clear(&b);
-		if (xmppc__base64_decode(&b, p, strlen(p)) != 0 || b.len != 32)
-			rc = XMPPC_EINVAL;
-		else if ((rc = copy_str(c, &c->pins[i], p)) == 0)
+		if ((rc = parse_pin(c, pins[i], hash)) == 0 &&
+		    (rc = xmppc__base64_encode(&b, hash, sizeof(hash))) == 0 &&
+		    (c->pins[i] = xmppc__strndup(c->ctx, (const char *)b.data + b.off, b.len)) == NULL)
+			rc = XMPPC_ENOMEM;
+		if (rc == 0)
 			c->n_pins++;
 	}
 	xmppc__buf_fini(&b);

@@ -1646,8 +1646,39 @@ static void test_tls_pins(void **state)
 	tls_case(MODE_STARTTLS, &srv_self, NULL, srv_self.pin, -1, 0, OK_EVENTS, 0, 0);
 	{
 		char pfx[80];
+		char hex[100];
+		unsigned char raw[64];
+		size_t n = sizeof(raw), i;
 		snprintf(pfx, sizeof(pfx), "sha256//%s", srv_self.pin);
 		tls_case(MODE_DIRECT_TLS, &srv_self, NULL, pfx, -1, 0, OK_EVENTS, 0, 0);
+		snprintf(pfx, sizeof(pfx), "pin-sha256:%s", srv_self.pin);
+		tls_case(MODE_STARTTLS, &srv_self, NULL, pfx, -1, 0, OK_EVENTS, 0, 0);
+		/* the same hash in hex, with colons as certtool prints fingerprints */
+		{
+			gnutls_datum_t in = {(unsigned char *)srv_self.pin, (unsigned)strlen(srv_self.pin)};
+			gnutls_datum_t out;
+			assert_int_equal(gnutls_base64_decode2(&in, &out), 0);
+			assert_int_equal(out.size, 32);
+			memcpy(raw, out.data, 32);
+			gnutls_free(out.data);
+			n = 32;
+		}
+		for (i = 0; i < n; i++)
+			snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02X%s", raw[i], i + 1 < n ? ":" : "");
+		tls_case(MODE_STARTTLS, &srv_self, NULL, hex, -1, 0, OK_EVENTS, 0, 0);
+		hex[3] = 'Z'; /* not hex, not base64 */
+		{
+			T t;
+			xmppc_conn_config cc;
+			xmppc_session_config sc;
+			const char *bad[2] = {hex, NULL};
+			t_init(&t);
+			setup_cfg(&cc, &sc, "127.0.0.1:1", 1);
+			cc.pins = bad;
+			assert_int_equal(xmppc_conn_new(&t.conn, t.ctx, &cc), XMPPC_EINVAL);
+			t.freed = 1;
+			t_fini(&t);
+		}
 	}
 	/* a wrong pin fails, even with a trusted chain */
 	tls_case(MODE_STARTTLS, &srv_self, NULL, srv_ok.pin, -1, XMPPC_ETLS_PIN, FAIL_EVENTS, 0, 0);
