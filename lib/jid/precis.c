@@ -263,6 +263,43 @@ static int store_utf8(xmppc_buf *out, const uint32_t *s, size_t n)
 	return 0;
 }
 
+/* The ASCII fast path (most JIDs): for an all-ASCII input the profiles
+ * reduce to byte rules. Width mapping, NFC and the Bidi Rule change
+ * nothing; case mapping is ASCII lowercase; IdentifierClass allows exactly
+ * U+0021..U+007E and FreeformClass U+0020..U+007E (RFC 8264 §9.11 ASCII7,
+ * §9.14 spaces). Returns 1 when the input is not ASCII (take the general
+ * path), else the result. Nickname (trimming, space folding) always takes
+ * the general path. */
+static int enforce_ascii(xmppc_buf *out, xmppc_precis_profile profile, const char *in, size_t len)
+{
+	int freeform = profile == XMPPC_PRECIS_OPAQUE_STRING;
+	size_t i;
+	int rc;
+
+	if (profile == XMPPC_PRECIS_NICKNAME)
+		return 1;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)in[i] >= 0x80)
+			return 1;
+	if (len == 0)
+		return XMPPC_EPRECIS_EMPTY;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c > 0x7e || c < (freeform ? 0x20 : 0x21))
+			return XMPPC_EPRECIS_DISALLOWED;
+	}
+	xmppc_buf_clear(out);
+	if ((rc = xmppc__buf_put(out, in, len)) != 0)
+		return rc;
+	if (profile == XMPPC_PRECIS_USERNAME_CASE_MAPPED)
+		for (i = 0; i < len; i++) {
+			char *c = (char *)out->data + out->off + i;
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c + ('a' - 'A'));
+		}
+	return 0;
+}
+
 XMPPC_API int xmppc_precis_enforce(xmppc_buf *out, xmppc_precis_profile profile, const char *in,
                                    size_t len)
 {
@@ -279,6 +316,8 @@ XMPPC_API int xmppc_precis_enforce(xmppc_buf *out, xmppc_precis_profile profile,
 	    profile != XMPPC_PRECIS_OPAQUE_STRING && profile != XMPPC_PRECIS_NICKNAME)
 		return XMPPC_EINVAL;
 	ctx = out->ctx;
+	if ((rc = enforce_ascii(out, profile, in, len)) <= 0)
+		return rc;
 	/* Strict RFC 3629 UTF-8 (no surrogates, no overlong forms). U+0000 is
 	 * valid UTF-8 and is refused later as a control code point. */
 	if (len > 0 && u8_check((const uint8_t *)in, len) != NULL)

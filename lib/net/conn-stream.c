@@ -15,7 +15,7 @@
 
 /* Plaintext/ciphertext read per call, on the stack: no per-connection
  * buffer (DESIGN.md §6: an idle connection costs tens of KiB). */
-#define READ_CHUNK 32768
+#define READ_CHUNK 65536
 /* Reads per readiness event before others get a turn. */
 #define READS_PER_EVENT 8
 /* Session output is moved into TLS only while less than this much
@@ -304,6 +304,11 @@ static void read_ready(xmppc_conn *c)
 		}
 		if ((size_t)n < sizeof(buf))
 			return; /* drained */
+		/* More is waiting: send what this slice produced (replies, echoes)
+		 * first, so the peer works while we parse the next one instead of
+		 * both sides taking turns. */
+		if (c->fd >= 0)
+			xmppc__conn_flush(c);
 	}
 }
 
