@@ -24,5 +24,19 @@
 #include <xmppc/module.h>
 #include <xmppc/conn.h>
 #include <xmppc/loop.h>
+#include <xmppc/disco.h>
+#include <xmppc/caps.h>
+#include <xmppc/roster.h>
+#include <xmppc/presence.h>
+#include <xmppc/im.h>
+#include <xmppc/carbons.h>
+#include <xmppc/version.h>
+#include <xmppc/ping.h>
+#include <xmppc/entity-time.h>
+#include <xmppc/last.h>
+#include <xmppc/blocking.h>
+#include <xmppc/vcard.h>
+#include <xmppc/private.h>
+#include <xmppc/register.h>
 
 #endif /* XMPPC_XMPPC_H */
