@@ -159,6 +159,26 @@ XMPPC_API int xmppc_ctx_set_trace(xmppc_ctx *ctx, xmppc_trace_fn fn, void *user_
  */
 XMPPC_API uint64_t xmppc_ctx_now(const xmppc_ctx *ctx);
 
+/**
+ * @name Allocation through the context's allocator
+ * For modules and applications that want their memory counted and
+ * limited with the library's (the allocator given to xmppc_ctx_new()).
+ * Memory from these functions is freed with xmppc_free() on the same
+ * context.
+ */
+/**@{*/
+/** Allocate @p size bytes; NULL on failure (or @p ctx NULL). */
+XMPPC_API void *xmppc_malloc(const xmppc_ctx *ctx, size_t size);
+/** Allocate @p n zeroed elements of @p size bytes; NULL on failure or overflow. */
+XMPPC_API void *xmppc_calloc(const xmppc_ctx *ctx, size_t n, size_t size);
+/** Resize @p ptr (NULL: allocate); NULL on failure (@p ptr is then unchanged). */
+XMPPC_API void *xmppc_realloc(const xmppc_ctx *ctx, void *ptr, size_t size);
+/** Free memory from the functions above; NULL is allowed. */
+XMPPC_API void xmppc_free(const xmppc_ctx *ctx, void *ptr);
+/** A copy of the NUL-terminated @p s (NULL for NULL or on failure). */
+XMPPC_API char *xmppc_strdup(const xmppc_ctx *ctx, const char *s);
+/**@}*/
+
 XMPPC_END_DECLS
 
 #endif /* XMPPC_CTX_H */

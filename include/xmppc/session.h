@@ -287,6 +287,9 @@ typedef enum xmppc_session_state {
 	XMPPC_SESSION_STATE_FAILED         /**< finished with an error (see xmppc_session_last_error()) */
 } xmppc_session_state;
 
+/** The session's context (borrowed; take a reference to keep it). */
+XMPPC_API xmppc_ctx *xmppc_session_ctx(const xmppc_session *session);
+
 /** The session's state. */
 XMPPC_API xmppc_session_state xmppc_session_get_state(const xmppc_session *session);
 

@@ -554,6 +554,11 @@ XMPPC_API int xmppc_session_last_error(xmppc_session_error_info *out, const xmpp
 	return 0;
 }
 
+XMPPC_API xmppc_ctx *xmppc_session_ctx(const xmppc_session *s)
+{
+	return s != NULL ? s->ctx : NULL;
+}
+
 XMPPC_API xmppc_session_state xmppc_session_get_state(const xmppc_session *s)
 {
 	return s != NULL ? s->state : XMPPC_SESSION_STATE_FAILED;

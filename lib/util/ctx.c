@@ -182,3 +182,31 @@ void xmppc__log_write(const xmppc_ctx *ctx, xmppc_log_level level, const char *a
 	va_end(ap);
 	ctx->log_fn(ctx->log_ud, level, area, msg);
 }
+
+/* ---- the public allocation functions (ctx.h) ---- */
+
+XMPPC_API void *xmppc_malloc(const xmppc_ctx *ctx, size_t size)
+{
+	return ctx != NULL ? xmppc__malloc(ctx, size) : NULL;
+}
+
+XMPPC_API void *xmppc_calloc(const xmppc_ctx *ctx, size_t n, size_t size)
+{
+	return ctx != NULL ? xmppc__calloc(ctx, n, size) : NULL;
+}
+
+XMPPC_API void *xmppc_realloc(const xmppc_ctx *ctx, void *ptr, size_t size)
+{
+	return ctx != NULL ? xmppc__realloc(ctx, ptr, size) : NULL;
+}
+
+XMPPC_API void xmppc_free(const xmppc_ctx *ctx, void *ptr)
+{
+	if (ctx != NULL)
+		xmppc__free(ctx, ptr);
+}
+
+XMPPC_API char *xmppc_strdup(const xmppc_ctx *ctx, const char *s)
+{
+	return ctx != NULL && s != NULL ? xmppc__strndup(ctx, s, strlen(s)) : NULL;
+}
