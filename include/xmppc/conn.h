@@ -141,8 +141,10 @@ typedef struct xmppc_conn_config {
  * @param config configuration; copied.
  * @return 0; #XMPPC_EINVAL (NULL, wrong version, a bad server string or
  *         pin, conflicting flags); #XMPPC_ETLS_CONFIG (CA file, client
- *         certificate or priority string does not load); what
- *         xmppc_session_new() returns; #XMPPC_ENOMEM.
+ *         certificate or priority string does not load; when the session
+ *         config allows plaintext, credentials are loaded at the first TLS
+ *         handshake instead and this error ends that connection, stage
+ *         TLS); what xmppc_session_new() returns; #XMPPC_ENOMEM.
  */
 XMPPC_API int xmppc_conn_new(xmppc_conn **out, xmppc_ctx *ctx, const xmppc_conn_config *config);
 

@@ -55,7 +55,9 @@ struct xmppc_conn {
 	char *dns_servers;
 	uint32_t connect_timeout, tls_timeout, he_delay;
 	unsigned max_redirects;
-	xmppc__tls_creds *creds;
+	xmppc__tls_creds *creds; /* NULL until needed when plaintext is allowed */
+	char *ca_file, *cert_file, *key_file, *priority; /* to load creds later */
+	int system_trust;
 
 	/* io hooks and fds */
 	xmppc_io_hooks hooks;
@@ -120,6 +122,9 @@ void xmppc__conn_fail(xmppc_conn *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Tear down sockets, TLS, resolution; back to IDLE (no event). */
 void xmppc__conn_teardown(xmppc_conn *c);
+
+/* Load (or share) the TLS credentials: 0, XMPPC_ETLS_CONFIG, XMPPC_ENOMEM. */
+int xmppc__conn_load_creds(xmppc_conn *c);
 
 /* conn-io.c */
 /* Set the events wanted on fd (adding it to the table first if needed);

@@ -50,7 +50,8 @@ static int start_tls(xmppc_conn *c, const char *alpn)
 	o.pins_required = c->n_pins > 0;
 	o.verify_fail = verify_fail;
 	o.verify_ud = c;
-	if ((rc = xmppc__tls_new(&c->tls, c->ctx, c->creds, &o)) != 0)
+	if ((rc = xmppc__conn_load_creds(c)) != 0 ||
+	    (rc = xmppc__tls_new(&c->tls, c->ctx, c->creds, &o)) != 0)
 		return rc;
 	c->stage = XMPPC_CONN_STAGE_TLS;
 	c->stage_deadline = xmppc_ctx_now(c->ctx) + c->tls_timeout;

@@ -295,14 +295,32 @@ static void destroy(xmppc_conn *c)
 	xmppc__free(ctx, c->domain);
 	xmppc__free(ctx, c->server_host);
 	xmppc__free(ctx, c->dns_servers);
+	xmppc__free(ctx, c->ca_file);
+	xmppc__free(ctx, c->cert_file);
+	xmppc__free(ctx, c->key_file);
+	xmppc__free(ctx, c->priority);
 	xmppc__free(ctx, c->redirect_host);
 	xmppc__free(ctx, c);
 	xmppc_ctx_unref(ctx);
 }
 
-static int configure(xmppc_conn *c, const xmppc_conn_config *cfg)
+int xmppc__conn_load_creds(xmppc_conn *c)
 {
 	xmppc__tls_creds_options co;
+
+	if (c->creds != NULL)
+		return 0;
+	memset(&co, 0, sizeof(co));
+	co.system_trust = c->system_trust;
+	co.ca_file = c->ca_file;
+	co.cert_file = c->cert_file;
+	co.key_file = c->key_file;
+	co.priority = c->priority;
+	return xmppc__creds_cache_get(&c->creds, c->ctx, &co);
+}
+
+static int configure(xmppc_conn *c, const xmppc_conn_config *cfg)
+{
 	xmppc_jid *jid;
 	int rc;
 
@@ -333,13 +351,17 @@ static int configure(xmppc_conn *c, const xmppc_conn_config *cfg)
 	c->tls_timeout = cfg->tls_timeout_ms ? cfg->tls_timeout_ms : DEFAULT_TLS_TIMEOUT;
 	c->he_delay = cfg->happy_eyeballs_delay_ms ? cfg->happy_eyeballs_delay_ms : DEFAULT_HE_DELAY;
 	c->max_redirects = cfg->max_redirects ? cfg->max_redirects : DEFAULT_MAX_REDIRECTS;
-	memset(&co, 0, sizeof(co));
-	co.system_trust = !(cfg->flags & XMPPC_CONN_NO_SYSTEM_TRUST);
-	co.ca_file = cfg->ca_file;
-	co.cert_file = cfg->client_cert_file;
-	co.key_file = cfg->client_key_file;
-	co.priority = cfg->tls_priority;
-	if ((rc = xmppc__creds_cache_get(&c->creds, c->ctx, &co)) != 0)
+	c->system_trust = !(cfg->flags & XMPPC_CONN_NO_SYSTEM_TRUST);
+	if ((rc = copy_str(c, &c->ca_file, cfg->ca_file)) != 0 ||
+	    (rc = copy_str(c, &c->cert_file, cfg->client_cert_file)) != 0 ||
+	    (rc = copy_str(c, &c->key_file, cfg->client_key_file)) != 0 ||
+	    (rc = copy_str(c, &c->priority, cfg->tls_priority)) != 0)
+		return rc;
+	/* Credentials (the system trust store is megabytes) are loaded now,
+	 * so that a bad CA file fails here, unless the session may go without
+	 * TLS: then at the first handshake, if there is one. */
+	if (!(cfg->session->flags & XMPPC_SESSION_ALLOW_PLAINTEXT) &&
+	    (rc = xmppc__conn_load_creds(c)) != 0)
 		return rc;
 	if ((rc = xmppc_session_new(&c->session, c->ctx, cfg->session)) != 0)
 		return rc;

@@ -1602,6 +1602,36 @@ static void tls_case(srv_mode mode, const keypair *cert, const char *ca_file, co
 	t_fini(&t);
 }
 
+/* Plaintext allowed (where the session never asks for STARTTLS): the
+ * credentials load at the first handshake (here direct TLS), and a CA file
+ * that does not load ends that connection (stage TLS) before any
+ * credential is sent. */
+static void test_tls_lazy_creds(void **state)
+{
+	T t;
+	srv s;
+	xmppc_conn_config cc;
+	xmppc_session_config sc;
+	char server[64];
+
+	(void)state;
+	t_init(&t);
+	srv_start(&s, MODE_DIRECT_TLS);
+	srv_use_cert(&s, &srv_ok);
+	t.servers[t.nservers++] = &s;
+	snprintf(server, sizeof(server), "127.0.0.1:%u", s.port);
+	setup_cfg(&cc, &sc, server, 1);
+	cc.flags |= XMPPC_CONN_DIRECT_TLS;
+	cc.ca_file = "/nonexistent/ca.pem";
+	t_new_conn(&t, &cc);
+	assert_int_equal(xmppc_conn_connect(t.conn), 0);
+	assert_true(run_until(&t, is_closed, NULL, 10000));
+	assert_int_equal(t.close_error, XMPPC_ETLS_CONFIG);
+	assert_int_equal(t.close_stage, XMPPC_CONN_STAGE_TLS);
+	assert_null(strstr(s.log, "<auth"));
+	t_fini(&t);
+}
+
 #define OK_EVENTS "CONNECTING,CONNECTED,SECURED,AUTHENTICATED,READY,CLOSED"
 #define FAIL_EVENTS "CONNECTING,CONNECTED,CLOSED"
 
@@ -1701,8 +1731,15 @@ static void test_bad_config(void **state)
 	cc.server = "[::1";
 	assert_int_equal(xmppc_conn_new(&t.conn, t.ctx, &cc), XMPPC_EINVAL);
 	cc.server = NULL;
+	/* TLS credentials load at once, so a bad CA file fails here... */
 	cc.ca_file = "/nonexistent/ca.pem";
+	sc.flags = 0;
 	assert_int_equal(xmppc_conn_new(&t.conn, t.ctx, &cc), XMPPC_ETLS_CONFIG);
+	/* ...unless plaintext is allowed: then at the first TLS handshake */
+	sc.flags = XMPPC_SESSION_ALLOW_PLAINTEXT | XMPPC_SESSION_ALLOW_PLAIN_WITHOUT_TLS;
+	assert_int_equal(xmppc_conn_new(&t.conn, t.ctx, &cc), 0);
+	xmppc_conn_free(t.conn);
+	t.conn = NULL;
 	cc.ca_file = NULL;
 	cc.flags = XMPPC_CONN_DIRECT_TLS | XMPPC_CONN_NO_DIRECT_TLS;
 	assert_int_equal(xmppc_conn_new(&t.conn, t.ctx, &cc), XMPPC_EINVAL);
@@ -1732,6 +1769,7 @@ int main(void)
 		cmocka_unit_test(test_tls_wrong_name),
 		cmocka_unit_test(test_tls_untrusted),
 		cmocka_unit_test(test_tls_pins),
+		cmocka_unit_test(test_tls_lazy_creds),
 		cmocka_unit_test(test_bad_config),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
