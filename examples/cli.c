@@ -79,7 +79,7 @@ void cli_parse(cli_options *o, int argc, char **argv, const char *usage, int max
 		for (k = 0; valued[k] != NULL; k++)
 			if (strcmp(name, valued[k]) == 0)
 				break;
-		if (valued[k] != NULL) {
+		if (valued[k] != NULL || (accept_max != NULL && strcmp(name, accept_max) == 0)) {
 			if (a[strlen(name)] == '=')
 				val = a + strlen(name) + 1;
 			else if (i + 1 < argc)

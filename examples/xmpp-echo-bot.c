@@ -10,8 +10,10 @@ static const char usage[] =
 	"--jid JID [options]\n"
 	"\n"
 	"Log in to an XMPP server and echo each message body back to its sender,\n"
-	"with the same message type and thread. Sends initial presence once the\n"
-	"resource is bound and then prints \"ready FULL-JID\" on standard output.\n"
+	"with the same message type and thread. Sends initial presence (with entity\n"
+	"capabilities, XEP-0115) once the resource is bound and then prints\n"
+	"\"ready FULL-JID\" on standard output. Answers service discovery, software\n"
+	"version (XEP-0092) and ping (XEP-0199) requests.\n"
 	"\n"
 	"Account:\n"
 	"  --jid JID             the account (a resource part requests that resource)\n"
@@ -118,7 +120,9 @@ static void on_event(void *ud, xmppc_conn *conn, const xmppc_conn_event *ev)
 
 	switch (ev->type) {
 	case XMPPC_CONN_EVENT_READY:
-		if (xmppc_presence_new(&pres, b->ctx, XMPPC_TYPE_AVAILABLE, NULL) == 0) {
+		/* initial presence, with our entity capabilities (XEP-0115) */
+		if (xmppc_caps_presence_new(&pres, xmppc_conn_session(conn), XMPPC_TYPE_AVAILABLE,
+		                            NULL) == 0) {
 			xmppc_session_send(xmppc_conn_session(conn), pres);
 			xmppc_stanza_unref(pres);
 		}
@@ -141,6 +145,32 @@ static void on_event(void *ud, xmppc_conn *conn, const xmppc_conn_event *ev)
 	}
 }
 
+/* What the bot tells others about itself: disco identity client/bot, entity
+ * caps in its presence, and answers to software version and ping. */
+static int add_modules(bot *b, xmppc_session *s)
+{
+	static const xmppc_disco_identity me = {XMPPC_DISCO_IDENTITY_VERSION, "client", "bot",
+	                                        "xmpp-echo-bot", NULL};
+	xmppc_disco_config dc;
+	xmppc_version_config vc;
+	int rc;
+
+	(void)b;
+	memset(&dc, 0, sizeof(dc));
+	dc.version = XMPPC_DISCO_CONFIG_VERSION;
+	dc.identities = &me;
+	dc.n_identities = 1;
+	memset(&vc, 0, sizeof(vc));
+	vc.version = XMPPC_VERSION_CONFIG_VERSION;
+	vc.name = "xmpp-echo-bot";
+	if ((rc = xmppc_session_add_module(s, xmppc_disco_module(), &dc)) != 0 ||
+	    (rc = xmppc_session_add_module(s, xmppc_caps_module(), NULL)) != 0 ||
+	    (rc = xmppc_session_add_module(s, xmppc_version_module(), &vc)) != 0 ||
+	    (rc = xmppc_session_add_module(s, xmppc_ping_module(), NULL)) != 0)
+		return rc;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	xmppc_stanza_filter f;
@@ -159,6 +189,10 @@ int main(int argc, char **argv)
 	f.version = XMPPC_STANZA_FILTER_VERSION;
 	f.kind = XMPPC_STANZA_MESSAGE;
 	xmppc_session_add_observer(xmppc_conn_session(b.conn), &f, 0, on_message, &b, NULL, NULL);
+	if (add_modules(&b, xmppc_conn_session(b.conn)) != 0) {
+		fprintf(stderr, "%s: cannot set up the modules\n", b.opt.prog);
+		return CLI_EXIT_FAILURE;
+	}
 	xmppc_conn_set_event_fn(b.conn, on_event, &b, NULL);
 	cli_handle_signals(b.loop);
 	if ((rc = xmppc_conn_connect(b.conn)) != 0) {

@@ -20,6 +20,16 @@
 #define XMPPC_API
 #endif
 
+/** Lets the compiler check a printf-style format (argument positions). */
+#if defined(__GNUC__) || defined(__clang__)
+#define XMPPC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define XMPPC_PRINTF(fmt, args)
+#endif
+
+/** Size of a buffer for xmppc_random_id(), NUL included. */
+#define XMPPC_ID_SIZE 17
+
 #ifdef __cplusplus
 /** Opens C linkage for the declarations that follow (in C++). */
 #define XMPPC_BEGIN_DECLS extern "C" {

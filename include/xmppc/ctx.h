@@ -160,6 +160,28 @@ XMPPC_API int xmppc_ctx_set_trace(xmppc_ctx *ctx, xmppc_trace_fn fn, void *user_
 XMPPC_API uint64_t xmppc_ctx_now(const xmppc_ctx *ctx);
 
 /**
+ * Log through the context's log hook (for modules and applications that
+ * share it). Nothing is formatted when @p level is above the threshold.
+ *
+ * @param ctx the context (NULL: nothing).
+ * @param level the message's level.
+ * @param area a short subsystem name, e.g. "carbons".
+ * @param fmt printf format, then its arguments.
+ */
+XMPPC_API void xmppc_ctx_log(const xmppc_ctx *ctx, xmppc_log_level level, const char *area,
+                             const char *fmt, ...) XMPPC_PRINTF(4, 5);
+
+/**
+ * A fresh unguessable identifier (stanza ids, origin-ids): URL-safe
+ * base64 of random bytes from the library's CSPRNG.
+ *
+ * @param[out] out receives the id, NUL-terminated.
+ * @param cap size of @p out; at least #XMPPC_ID_SIZE.
+ * @return 0, #XMPPC_EINVAL (@p cap too small) or #XMPPC_ECRYPTO.
+ */
+XMPPC_API int xmppc_random_id(char *out, size_t cap);
+
+/**
  * @name Allocation through the context's allocator
  * For modules and applications that want their memory counted and
  * limited with the library's (the allocator given to xmppc_ctx_new()).

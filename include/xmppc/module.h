@@ -28,7 +28,7 @@ typedef struct xmppc_disco_identity {
 	const char *category; /**< e.g. "client" */
 	const char *type;     /**< e.g. "pc", "bot" */
 	const char *name;     /**< human-readable name, or NULL */
-	const char *lang;     /**< xml:lang of @ref name, or NULL */
+	const char *lang;     /**< xml:lang of @ref xmppc_disco_identity::name, or NULL */
 } xmppc_disco_identity;
 
 /** Version of #xmppc_module understood by this library. */

@@ -521,7 +521,53 @@ XMPPC_API int xmppc_session_add_observer(xmppc_session *session, const xmppc_sta
                                          void (*destroy)(void *user_data), unsigned *token);
 
 /**
- * Remove a handler or observer by its token. Allowed from callbacks
+ * Send filter: sees every stanza given to xmppc_session_send() before it is
+ * written (e.g. to add an origin-id to each message). Filters run most
+ * recently added first; each sees the result of the previous one.
+ *
+ * @param user_data as given.
+ * @param session the session.
+ * @param stanza the stanza to be sent (borrowed; do not modify it).
+ * @param[out] replacement set it to a new stanza (the session takes the
+ *        reference) to send that instead; leave it NULL to send @p stanza.
+ * @return 0 to go on, or a negative error: nothing is sent and
+ *         xmppc_session_send() returns it.
+ */
+typedef int (*xmppc_send_filter_fn)(void *user_data, xmppc_session *session,
+                                    const xmppc_stanza *stanza, xmppc_stanza **replacement);
+
+/**
+ * Add a send filter (see #xmppc_send_filter_fn).
+ *
+ * @param session the session.
+ * @param fn the filter.
+ * @param user_data passed to @p fn.
+ * @param destroy called with @p user_data when removed; may be NULL.
+ * @param[out] token receives a token for xmppc_session_remove_handler(); may be NULL.
+ * @return 0, #XMPPC_EINVAL or #XMPPC_ENOMEM.
+ */
+XMPPC_API int xmppc_session_add_send_filter(xmppc_session *session, xmppc_send_filter_fn fn,
+                                            void *user_data, void (*destroy)(void *user_data),
+                                            unsigned *token);
+
+/**
+ * Add a listener of session events (for modules: reset per-stream state on
+ * BOUND or DISCONNECTED). Listeners run before the event callback set with
+ * xmppc_session_set_event_fn(), most recently added first.
+ *
+ * @param session the session.
+ * @param fn the listener.
+ * @param user_data passed to @p fn.
+ * @param destroy called with @p user_data when removed; may be NULL.
+ * @param[out] token receives a token for xmppc_session_remove_handler(); may be NULL.
+ * @return 0, #XMPPC_EINVAL or #XMPPC_ENOMEM.
+ */
+XMPPC_API int xmppc_session_add_event_listener(xmppc_session *session, xmppc_session_event_fn fn,
+                                               void *user_data, void (*destroy)(void *user_data),
+                                               unsigned *token);
+
+/**
+ * Remove a handler, observer or event listener by its token. Allowed from callbacks
  * (removal then takes effect after the current dispatch).
  *
  * @return 0 or #XMPPC_ENOTFOUND.

@@ -14,10 +14,14 @@ struct handler {
 	handler *next_obs; /* observers in dispatch order */
 	unsigned token;
 	int is_observer;
+	int is_listener; /* session-event listener */
+	int is_filter;   /* send filter */
 	int removed;
 	char *key; /* IQ handlers: type \x1f ns \x1f element */
 	xmppc_iq_handler_fn iq_fn;
 	xmppc_stanza_fn obs_fn;
+	xmppc_session_event_fn ev_fn;
+	xmppc_send_filter_fn filter_fn;
 	int priority;
 	xmppc_stanza_kind kind;
 	xmppc_stanza_type type;
@@ -148,6 +152,95 @@ XMPPC_API int xmppc_session_add_observer(xmppc_session *s, const xmppc_stanza_fi
 	return 0;
 }
 
+XMPPC_API int xmppc_session_add_event_listener(xmppc_session *s, xmppc_session_event_fn fn,
+                                               void *user_data, void (*destroy)(void *),
+                                               unsigned *token)
+{
+	handler *h;
+
+	if (s == NULL || fn == NULL)
+		return XMPPC_EINVAL;
+	h = xmppc__calloc(s->ctx, 1, sizeof(*h));
+	if (h == NULL)
+		return XMPPC_ENOMEM;
+	h->is_listener = 1;
+	h->ev_fn = fn;
+	h->ud = user_data;
+	h->destroy = destroy;
+	link_all(s, h);
+	if (token != NULL)
+		*token = h->token;
+	return 0;
+}
+
+XMPPC_API int xmppc_session_add_send_filter(xmppc_session *s, xmppc_send_filter_fn fn,
+                                            void *user_data, void (*destroy)(void *),
+                                            unsigned *token)
+{
+	handler *h;
+
+	if (s == NULL || fn == NULL)
+		return XMPPC_EINVAL;
+	h = xmppc__calloc(s->ctx, 1, sizeof(*h));
+	if (h == NULL)
+		return XMPPC_ENOMEM;
+	h->is_filter = 1;
+	h->filter_fn = fn;
+	h->ud = user_data;
+	h->destroy = destroy;
+	link_all(s, h);
+	if (token != NULL)
+		*token = h->token;
+	return 0;
+}
+
+static void sweep(xmppc_session *s);
+
+int xmppc__send_filters(xmppc_session *s, const xmppc_stanza *st, xmppc_stanza **out)
+{
+	int was = s->dispatching, rc = 0;
+	xmppc_stanza *cur = NULL;
+	handler *h;
+
+	*out = NULL;
+	s->dispatching = 1;
+	s->depth++;
+	for (h = s->handlers; h != NULL && rc == 0; h = h->next_all) {
+		xmppc_stanza *rep = NULL;
+		if (!h->is_filter || h->removed)
+			continue;
+		rc = h->filter_fn(h->ud, s, cur != NULL ? cur : st, &rep);
+		if (rep != NULL) {
+			xmppc_stanza_unref(cur);
+			cur = rep;
+		}
+	}
+	s->depth--;
+	s->dispatching = was;
+	sweep(s);
+	if (rc < 0) {
+		xmppc_stanza_unref(cur);
+		return rc;
+	}
+	*out = cur;
+	return 0;
+}
+
+void xmppc__listeners_event(xmppc_session *s, const xmppc_session_event *ev)
+{
+	int was = s->dispatching;
+	handler *h;
+
+	s->dispatching = 1;
+	s->depth++;
+	for (h = s->handlers; h != NULL && !s->doomed; h = h->next_all)
+		if (h->is_listener && !h->removed)
+			h->ev_fn(h->ud, s, ev);
+	s->depth--;
+	s->dispatching = was;
+	sweep(s);
+}
+
 static void unlink_handler(xmppc_session *s, handler *h)
 {
 	handler **pp;
@@ -163,7 +256,7 @@ static void unlink_handler(xmppc_session *s, handler *h)
 				*pp = h->next_obs;
 				break;
 			}
-	} else {
+	} else if (h->key != NULL) {
 		xmppc__hash_remove(&s->iq_handlers, h->key, strlen(h->key));
 	}
 	free_handler(s, h);
@@ -174,7 +267,7 @@ static void remove_handler(xmppc_session *s, handler *h)
 	if (h->removed)
 		return;
 	h->removed = 1;
-	if (!h->is_observer)
+	if (!h->is_observer && h->key != NULL)
 		xmppc__hash_remove(&s->iq_handlers, h->key, strlen(h->key));
 	if (s->dispatching)
 		s->sweep_needed = 1; /* unlinked after the current dispatch */

@@ -135,3 +135,4 @@ XMPPC_API int xmppc_session_foreach_identity(const xmppc_session *s,
 			fn(ud, &a->module->identities[i]);
 	return 0;
 }
+

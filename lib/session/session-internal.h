@@ -175,10 +175,19 @@ void xmppc__handlers_fini(xmppc_session *s);
 
 /* module.c */
 void xmppc__modules_fini(xmppc_session *s);
+/* Run the send filters: 0 with *out NULL (send st) or a replacement to
+ * send (a reference), or a negative error. */
+int xmppc__send_filters(xmppc_session *s, const xmppc_stanza *st, xmppc_stanza **out);
+/* Tell every event listener (xmppc_session_add_event_listener) about an event. */
+void xmppc__listeners_event(xmppc_session *s, const xmppc_session_event *ev);
 
 /* trace.c */
 void xmppc__trace(xmppc_session *s, int outgoing, const char *data, size_t len);
 /* Trace an element with its SASL payload replaced by "[redacted]". */
 void xmppc__trace_redacted(xmppc_session *s, int outgoing, const xmppc_stanza *el);
+/* An outgoing IQ carrying a password (XEP-0077 jabber:iq:register): trace
+ * a copy with the password replaced; 1 if done (the caller traces
+ * nothing), 0 if the stanza carries none. */
+int xmppc__trace_password_redacted(xmppc_session *s, const xmppc_stanza *st);
 
 #endif

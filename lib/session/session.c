@@ -393,7 +393,8 @@ int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st)
 	int rc = xmppc_stanza_to_xml(&s->out, st, XMPPC_NS_CLIENT);
 
 	if (rc == 0) {
-		xmppc__trace(s, 1, s->out.data + s->out.off + before, s->out.len - before);
+		if (!xmppc__trace_password_redacted(s, st))
+			xmppc__trace(s, 1, s->out.data + s->out.off + before, s->out.len - before);
 		xmppc__session_output_grew(s, before);
 	}
 	return rc;
@@ -459,7 +460,7 @@ void xmppc__session_emit(xmppc_session *s, xmppc_session_event_type type, int er
 {
 	xmppc_session_event ev;
 
-	if (s->event_fn == NULL || s->doomed)
+	if (s->doomed)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.version = XMPPC_SESSION_EVENT_VERSION;
@@ -468,6 +469,9 @@ void xmppc__session_emit(xmppc_session *s, xmppc_session_event_type type, int er
 	ev.condition = cond;
 	ev.text = text;
 	ev.host = host;
+	xmppc__listeners_event(s, &ev);
+	if (s->event_fn == NULL || s->doomed)
+		return;
 	s->depth++;
 	s->event_fn(s->event_ud, s, &ev);
 	s->depth--;
@@ -784,5 +788,17 @@ XMPPC_API int xmppc_session_send(xmppc_session *s, const xmppc_stanza *stanza)
 		return XMPPC_ESTATE;
 	if (xmppc__session_output_room(s) != 0)
 		return XMPPC_EAGAIN;
-	return xmppc__session_write(s, stanza);
+	{
+		xmppc_stanza *rep = NULL;
+		int rc = xmppc__send_filters(s, stanza, &rep);
+		if (rc != 0)
+			return rc;
+		if (s->state != XMPPC_SESSION_STATE_READY || s->doomed) {
+			xmppc_stanza_unref(rep);
+			return XMPPC_ESTATE;
+		}
+		rc = xmppc__session_write(s, rep != NULL ? rep : stanza);
+		xmppc_stanza_unref(rep);
+		return rc;
+	}
 }

@@ -39,3 +39,31 @@ void xmppc__trace_redacted(xmppc_session *s, int outgoing, const xmppc_stanza *e
 		xmppc__buf_fini(&b);
 	}
 }
+
+int xmppc__trace_password_redacted(xmppc_session *s, const xmppc_stanza *st)
+{
+	const xmppc_stanza *q;
+	xmppc_stanza *copy, *cq, *pw;
+	xmppc_buf b;
+
+	if (s->ctx->trace_fn == NULL || xmppc_stanza_get_kind(st) != XMPPC_STANZA_IQ ||
+	    (q = xmppc_stanza_find_child(st, "query", "jabber:iq:register")) == NULL ||
+	    xmppc_stanza_find_child(q, "password", NULL) == NULL)
+		return 0;
+	if (xmppc_stanza_copy(&copy, st) != 0) {
+		xmppc__trace(s, 1, "<iq>[redacted: holds a password]</iq>", 37);
+		return 1;
+	}
+	cq = xmppc_stanza_find_child(copy, "query", "jabber:iq:register");
+	while ((pw = xmppc_stanza_find_child(cq, "password", NULL)) != NULL)
+		xmppc_stanza_remove_child(cq, pw);
+	xmppc_stanza_new_text_child(&pw, cq, "password", NULL, "[redacted]");
+	xmppc__buf_init(&b, s->ctx);
+	if (xmppc_stanza_to_xml(&b, copy, XMPPC_NS_CLIENT) == 0)
+		xmppc__trace(s, 1, b.data + b.off, b.len);
+	else
+		xmppc__trace(s, 1, "<iq>[redacted: holds a password]</iq>", 37);
+	xmppc__buf_fini(&b);
+	xmppc_stanza_unref(copy);
+	return 1;
+}

@@ -1,9 +1,12 @@
 /* Library context: allocator, log and clock hooks shared by every object. */
 #include "util/ctx.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/random.h"
 #include <time.h>
 
 #include "config.h"
@@ -209,4 +212,25 @@ XMPPC_API void xmppc_free(const xmppc_ctx *ctx, void *ptr)
 XMPPC_API char *xmppc_strdup(const xmppc_ctx *ctx, const char *s)
 {
 	return ctx != NULL && s != NULL ? xmppc__strndup(ctx, s, strlen(s)) : NULL;
+}
+
+XMPPC_API void xmppc_ctx_log(const xmppc_ctx *ctx, xmppc_log_level level, const char *area,
+                             const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (ctx == NULL || ctx->log_fn == NULL || level > ctx->log_level || fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->log_fn(ctx->log_ud, level, area != NULL ? area : "app", msg);
+}
+
+XMPPC_API int xmppc_random_id(char *out, size_t cap)
+{
+	if (out == NULL || cap < XMPPC__ID_LEN + 1)
+		return XMPPC_EINVAL;
+	return xmppc__id_generate(out);
 }

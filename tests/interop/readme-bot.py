@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""The README's bot in a page, run for real: against a private Prosody it
-logs in as user1, and xmpp-send (user2) sends it a message and must get
-the same text back. Also run under valgrind when XMPPC_README_VALGRIND=1.
-usage: readme-bot.py README-BOT XMPP-SEND"""
+"""The README's programs run for real against a private Prosody:
+- the bot in a page logs in as user1; xmpp-send (user2) sends it a message
+  and must get the same text back;
+- the IM core in a page (examples/xmpp-im) logs in as user1, lists its
+  (empty) roster, goes online, browses the server and prints a chat
+  message xmpp-send (user2) sends it.
+usage: readme-bot.py README-BOT XMPP-SEND [XMPP-IM]"""
 import os
 import subprocess
 import sys
@@ -39,8 +42,28 @@ def main():
         if not ok:
             print('xmpp-send stderr:', r.stderr.strip())
             print('bot stderr:', err.strip())
-        print(f"1 passed, 0 failed" if ok else "0 passed, 1 failed")
-        return 0 if ok else 1
+        passed, failed = (1, 0) if ok else (0, 1)
+        if len(sys.argv) > 3:
+            im = subprocess.Popen([sys.argv[3], u1['jid'], u1['password'], s.ca, server],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                time.sleep(1.0)
+                body = f'im page {os.getpid()}'
+                r = subprocess.run([send_exe, '--jid', u2['jid'], '--server', server, '--cafile',
+                                    s.ca, u1['jid'], body], capture_output=True, text=True,
+                                   env=run_env, timeout=60)
+                time.sleep(1.0)
+            finally:
+                im.terminate()
+                out, err = im.communicate(timeout=10)
+            want = [f"online {u1['jid']}/", 'server: ok', f"message from {u2['jid']}/"]
+            ok = r.returncode == 0 and all(w in out for w in want) and body in out
+            print(f"xmpp-im: {'ok' if ok else 'FAILED'}: {out.strip()!r}")
+            if not ok:
+                print('xmpp-im stderr:', err.strip())
+            passed, failed = passed + ok, failed + (not ok)
+        print(f"{passed} passed, {failed} failed")
+        return 0 if failed == 0 else 1
 
 
 if __name__ == '__main__':

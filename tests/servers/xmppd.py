@@ -445,6 +445,7 @@ modules:
   mod_roster:
     versioning: true
   mod_stream_mgmt: {{}}
+  mod_time: {{}}
   mod_vcard:
     search: false
   mod_vcard_xupdate: {{}}
