@@ -56,9 +56,10 @@ typedef struct xmppc_presence_info {
 } xmppc_presence_info;
 
 /**
- * Config flag: the server offers subscription pre-approval (stream
- * feature `urn:xmpp:features:pre-approval`, RFC 6121 §3.4): allow
- * xmppc_presence_preapprove().
+ * Config flag: allow xmppc_presence_preapprove() even if the stream
+ * features do not show pre-approval. By default it is allowed when the
+ * server advertises `<sub xmlns='urn:xmpp:features:pre-approval'/>`
+ * (RFC 6121 §3.4).
  */
 #define XMPPC_PRESENCE_PREAPPROVAL 0x1u
 

@@ -102,10 +102,11 @@ typedef struct xmppc_roster_store {
 /** Config flag: do not fetch when a resource is bound (call xmppc_roster_fetch()). */
 #define XMPPC_ROSTER_NO_AUTO_FETCH 0x1u
 /**
- * Config flag: the server offers roster versioning (stream feature
- * #XMPPC_NS_ROSTER_VER_FEATURE): send the stored version when fetching.
- * Without it the 'ver' attribute is never sent (RFC 6121 §2.6.1) and every
- * fetch gets the whole roster.
+ * Config flag: use roster versioning even if the stream features do not
+ * show it. By default the stored version is sent when the server
+ * advertises the feature (#XMPPC_NS_ROSTER_VER_FEATURE, seen with
+ * xmppc_session_has_stream_feature()); otherwise the 'ver' attribute is
+ * never sent (RFC 6121 §2.6.1) and every fetch gets the whole roster.
  */
 #define XMPPC_ROSTER_VERSIONING 0x2u
 /** Config flag: do not answer a roster push from a forbidden sender (default: service-unavailable). */

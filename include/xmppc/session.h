@@ -287,6 +287,20 @@ typedef enum xmppc_session_state {
 	XMPPC_SESSION_STATE_FAILED         /**< finished with an error (see xmppc_session_last_error()) */
 } xmppc_session_state;
 
+/**
+ * The `<stream:features/>` of the current stream (after binding: those of
+ * the authenticated stream), or NULL before the first. Borrowed until the
+ * stream restarts or the session is reset or freed.
+ */
+XMPPC_API const xmppc_stanza *xmppc_session_stream_features(const xmppc_session *session);
+
+/**
+ * 1 if the current stream's features hold a child @p name in namespace
+ * @p ns (NULL: any), e.g. ("ver", "urn:xmpp:features:rosterver"); else 0.
+ */
+XMPPC_API int xmppc_session_has_stream_feature(const xmppc_session *session, const char *name,
+                                               const char *ns);
+
 /** The session's context (borrowed; take a reference to keep it). */
 XMPPC_API xmppc_ctx *xmppc_session_ctx(const xmppc_session *session);
 

@@ -100,6 +100,7 @@ void xmppc__features_clear(xmppc_session *s)
 {
 	free_list(s, &s->feat.mechanisms, &s->feat.n_mechanisms);
 	free_list(s, &s->feat.cb_types, &s->feat.n_cb_types);
+	xmppc_stanza_unref(s->feat.element);
 	memset(&s->feat, 0, sizeof(s->feat));
 }
 
@@ -123,6 +124,9 @@ static int read_features(xmppc_session *s, const xmppc_stanza *f)
 	int rc;
 
 	xmppc__features_clear(s);
+	/* kept whole for modules (roster versioning, pre-approval, ...) */
+	if ((rc = xmppc_stanza_copy(&s->feat.element, f)) != 0)
+		return rc;
 	for (c = xmppc_stanza_first_child(f); c != NULL; c = xmppc_stanza_next_sibling(c)) {
 		if (xmppc_stanza_is(c, "starttls", XMPPC_NS_TLS)) {
 			s->feat.starttls = 1;

@@ -27,6 +27,7 @@ typedef struct {
 	char **cb_types; /* XEP-0440 list, or NULL when absent */
 	size_t n_cb_types;
 	int has_cb_list;
+	xmppc_stanza *element; /* a copy of the whole <stream:features/> */
 } features;
 
 struct xmppc_session {

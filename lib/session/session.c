@@ -558,6 +558,18 @@ XMPPC_API int xmppc_session_last_error(xmppc_session_error_info *out, const xmpp
 	return 0;
 }
 
+XMPPC_API const xmppc_stanza *xmppc_session_stream_features(const xmppc_session *s)
+{
+	return s != NULL ? s->feat.element : NULL;
+}
+
+XMPPC_API int xmppc_session_has_stream_feature(const xmppc_session *s, const char *name,
+                                               const char *ns)
+{
+	return s != NULL && s->feat.element != NULL && name != NULL &&
+	       xmppc_stanza_find_child(s->feat.element, name, ns) != NULL;
+}
+
 XMPPC_API xmppc_ctx *xmppc_session_ctx(const xmppc_session *s)
 {
 	return s != NULL ? s->ctx : NULL;

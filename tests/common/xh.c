@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 static char *xh_last; /* what the last xh_out() handed out */
+static const char *xh_extra; /* extra stream features for the next init */
 
 static uint64_t fake_now(void *ud)
 {
@@ -61,9 +62,12 @@ void xh_init_config(xh *h, xmppc_session_config *c, const char *bound_jid)
 	        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
 	        "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
 	feed(h, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
-	feed(h, "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
-	        "id='s2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
-	        "</stream:features>");
+	snprintf(buf, sizeof(buf),
+	         "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+	         "id='s2' version='1.0'><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+	         "%s</stream:features>", xh_extra != NULL ? xh_extra : "");
+	xh_extra = NULL;
+	feed(h, buf);
 	{
 		/* answer the bind request with its id */
 		const char *id = strstr(h->out, "<iq type=\"set\" id=\"");
@@ -84,6 +88,12 @@ void xh_init_config(xh *h, xmppc_session_config *c, const char *bound_jid)
 	h->out_len = 0;
 	if (h->out != NULL)
 		h->out[0] = '\0';
+}
+
+void xh_init_features(xh *h, const char *full_jid, const char *extra_features)
+{
+	xh_extra = extra_features;
+	xh_init(h, full_jid);
 }
 
 void xh_init(xh *h, const char *full_jid)

@@ -32,6 +32,9 @@ void xh_init(xh *h, const char *full_jid);
 /* The same with a session config the caller filled (jid, flags...); the
  * harness sets version, password, mechanisms and plaintext flags. */
 void xh_init_config(xh *h, xmppc_session_config *c, const char *bound_jid);
+/* As xh_init(), the authenticated stream's features also holding
+ * `extra_features` (XML, e.g. "<ver xmlns='urn:xmpp:features:rosterver'/>"). */
+void xh_init_features(xh *h, const char *full_jid, const char *extra_features);
 void xh_fini(xh *h);
 
 /* Feed server XML (stanzas, without a stream header); the feed must

@@ -114,7 +114,8 @@ XMPPC_API int xmppc_presence_preapprove(xmppc_session *s, const char *jid)
 		return XMPPC_ENOTFOUND;
 	/* §3.4: without the stream feature the server would take a
 	 * 'subscribed' with no pending request as nothing at all */
-	if (!(st->flags & XMPPC_PRESENCE_PREAPPROVAL))
+	if (!(st->flags & XMPPC_PRESENCE_PREAPPROVAL) &&
+	    !xmppc_session_has_stream_feature(s, "sub", "urn:xmpp:features:pre-approval"))
 		return XMPPC_EUNSUPPORTED;
 	return send_sub(s, XMPPC_TYPE_SUBSCRIBED, jid, NULL);
 }

@@ -80,7 +80,9 @@ XMPPC_API int xmppc_roster_fetch(xmppc_session *s)
 		goto fail;
 	/* RFC 6121 §2.6.1: 'ver' only when the server advertised versioning;
 	 * "" asks for the whole roster and says we can cache it. */
-	if ((st->flags & XMPPC_ROSTER_VERSIONING) && st->has_store &&
+	if (((st->flags & XMPPC_ROSTER_VERSIONING) ||
+	     xmppc_session_has_stream_feature(s, "ver", XMPPC_NS_ROSTER_VER_FEATURE)) &&
+	    st->has_store &&
 	    (rc = xmppc_stanza_set_attr(q, "ver", st->ver != NULL ? st->ver : "")) != 0)
 		goto fail;
 	if ((st->fetch_id = xmppc_strdup(st->ctx, box->id)) == NULL) {

@@ -148,6 +148,70 @@ static void test_trace_redacts_register_password(void **state)
 	xh_fini(&h);
 }
 
+static int store_load(void *ud, xmppc_buf *out)
+{
+	(void)ud;
+	(void)out;
+	return 0; /* nothing stored yet */
+}
+
+static int store_save(void *ud, const char *data, size_t len)
+{
+	(void)ud;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* Roster versioning follows the stream feature: the first fetch of an
+ * account with a store asks with ver="" only when the server offers it. */
+static void check_roster_ver(const char *features, int expect_ver)
+{
+	xmppc_roster_store store = {XMPPC_ROSTER_STORE_VERSION, store_load, store_save, NULL, NULL};
+	xmppc_roster_config rc = {XMPPC_ROSTER_CONFIG_VERSION, XMPPC_ROSTER_NO_AUTO_FETCH, &store};
+	const char *o;
+	xh h;
+
+	xh_init_features(&h, "juliet@example.com/balcony", features);
+	assert_int_equal(xmppc_session_add_module(h.s, xmppc_roster_module(), &rc), 0);
+	assert_int_equal(xmppc_roster_fetch(h.s), 0);
+	o = xh_out(&h);
+	assert_non_null(strstr(o, "jabber:iq:roster"));
+	assert_int_equal(strstr(o, "ver=\"\"") != NULL, expect_ver);
+	xh_fini(&h);
+}
+
+/* The authenticated stream's features are there for modules. */
+static void test_stream_features(void **state)
+{
+	xh h;
+
+	(void)state;
+	xh_init_features(&h, "juliet@example.com/balcony",
+	                 "<ver xmlns='urn:xmpp:features:rosterver'/>"
+	                 "<sub xmlns='urn:xmpp:features:pre-approval'/>");
+	assert_non_null(xmppc_session_stream_features(h.s));
+	assert_int_equal(xmppc_session_has_stream_feature(h.s, "ver", "urn:xmpp:features:rosterver"), 1);
+	assert_int_equal(xmppc_session_has_stream_feature(h.s, "sub", NULL), 1);
+	assert_int_equal(xmppc_session_has_stream_feature(h.s, "ver", "urn:other"), 0);
+	assert_int_equal(xmppc_session_has_stream_feature(h.s, "csi", NULL), 0);
+	assert_int_equal(xmppc_session_has_stream_feature(NULL, "ver", NULL), 0);
+	/* presence pre-approval follows the feature without any config flag */
+	assert_int_equal(xmppc_session_add_module(h.s, xmppc_presence_module(), NULL), 0);
+	assert_int_equal(xmppc_presence_preapprove(h.s, "romeo@example.net"), 0);
+	xh_expect(&h, "type=\"subscribed\"");
+	xh_fini(&h);
+
+	xh_init(&h, "juliet@example.com/balcony");
+	assert_int_equal(xmppc_session_has_stream_feature(h.s, "ver", NULL), 0);
+	assert_int_equal(xmppc_session_add_module(h.s, xmppc_presence_module(), NULL), 0);
+	assert_int_equal(xmppc_presence_preapprove(h.s, "romeo@example.net"), XMPPC_EUNSUPPORTED);
+	xh_fini(&h);
+
+	check_roster_ver("<ver xmlns='urn:xmpp:features:rosterver'/>", 1);
+	check_roster_ver("", 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +219,7 @@ int main(void)
 	    cmocka_unit_test(test_module_api),
 	    cmocka_unit_test(test_send_filter),
 	    cmocka_unit_test(test_trace_redacts_register_password),
+	    cmocka_unit_test(test_stream_features),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
