@@ -152,25 +152,37 @@ XMPPC_API int xmppc_session_add_observer(xmppc_session *s, const xmppc_stanza_fi
 	return 0;
 }
 
-XMPPC_API int xmppc_session_add_event_listener(xmppc_session *s, xmppc_session_event_fn fn,
-                                               void *user_data, void (*destroy)(void *),
-                                               unsigned *token)
+/* A listener or a filter: no key, no filter, just a function. */
+static int add_plain(xmppc_session *s, handler **out, void *user_data, void (*destroy)(void *),
+                     unsigned *token)
 {
-	handler *h;
+	handler *h = xmppc__calloc(s->ctx, 1, sizeof(*h));
 
-	if (s == NULL || fn == NULL)
-		return XMPPC_EINVAL;
-	h = xmppc__calloc(s->ctx, 1, sizeof(*h));
 	if (h == NULL)
 		return XMPPC_ENOMEM;
-	h->is_listener = 1;
-	h->ev_fn = fn;
 	h->ud = user_data;
 	h->destroy = destroy;
 	link_all(s, h);
 	if (token != NULL)
 		*token = h->token;
+	*out = h;
 	return 0;
+}
+
+XMPPC_API int xmppc_session_add_event_listener(xmppc_session *s, xmppc_session_event_fn fn,
+                                               void *user_data, void (*destroy)(void *),
+                                               unsigned *token)
+{
+	handler *h;
+	int rc;
+
+	if (s == NULL || fn == NULL)
+		return XMPPC_EINVAL;
+	if ((rc = add_plain(s, &h, user_data, destroy, token)) == 0) {
+		h->is_listener = 1;
+		h->ev_fn = fn;
+	}
+	return rc;
 }
 
 XMPPC_API int xmppc_session_add_send_filter(xmppc_session *s, xmppc_send_filter_fn fn,
@@ -178,20 +190,15 @@ XMPPC_API int xmppc_session_add_send_filter(xmppc_session *s, xmppc_send_filter_
                                             unsigned *token)
 {
 	handler *h;
+	int rc;
 
 	if (s == NULL || fn == NULL)
 		return XMPPC_EINVAL;
-	h = xmppc__calloc(s->ctx, 1, sizeof(*h));
-	if (h == NULL)
-		return XMPPC_ENOMEM;
-	h->is_filter = 1;
-	h->filter_fn = fn;
-	h->ud = user_data;
-	h->destroy = destroy;
-	link_all(s, h);
-	if (token != NULL)
-		*token = h->token;
-	return 0;
+	if ((rc = add_plain(s, &h, user_data, destroy, token)) == 0) {
+		h->is_filter = 1;
+		h->filter_fn = fn;
+	}
+	return rc;
 }
 
 static void sweep(xmppc_session *s);

@@ -540,6 +540,47 @@ def start_server(kind, d, res, label='server start', **kw):
     return s
 
 
+def run_program_per_server(title, prefix, prog, make_argv, case_name, env=None, timeout=40):
+    """The common driver of the module interop tests: for each server kind
+    given on the command line (default: both), start it, run the C test
+    program with make_argv(kind, state), record its 'ok NAME ...' and
+    'FAIL NAME: why' lines, and the final 'result=OK' line as case_name.
+    Returns the exit status (0 all passed, 1 a case failed)."""
+    kinds = sys.argv[2:] or list(xmppd.KINDS)
+    check_requirements(kinds, need_slixmpp=False, programs=[prog])
+    res = Results(title)
+    base = make_base(prefix)
+    for kind in kinds:
+        s = start_server(kind, server_dir(base, kind), res)
+        if s is None:
+            continue
+        try:
+            t0 = time.monotonic()
+            try:
+                p = subprocess.run(make_argv(kind, s.state), capture_output=True, text=True,
+                                   timeout=timeout, env=dict(os.environ, **(env or {}),
+                                                             XMPPC_INTEROP_SERVER=kind))
+                rc, out, err = p.returncode, p.stdout, p.stderr
+            except subprocess.TimeoutExpired:
+                rc, out, err = None, '', 'timed out'
+            lines = out.strip().splitlines()
+            for ln in lines:
+                if ln.startswith('ok ') or ln.startswith('FAIL '):
+                    ok = ln.startswith('ok ')
+                    name, _, detail = ln.split(' ', 1)[1].partition(': ' if not ok else ' ')
+                    res.record(kind, name[:44], ok, detail)
+            last = next((ln for ln in reversed(lines) if ln.startswith('result=')),
+                        lines[-1] if lines else '(no output)')
+            ok = rc == 0 and last.startswith('result=OK')
+            res.record(kind, case_name, ok, '%s [%.1fs]' % (last, time.monotonic() - t0),
+                       '' if ok else 'exit status %s\n%s' % (rc, tail(err, 20)))
+        finally:
+            s.stop()
+    rc = res.summary()
+    finish_base(base, rc != 0)
+    return rc
+
+
 def server_dir(base, name):
     d = os.path.join(base, name)
     os.makedirs(d, exist_ok=True)

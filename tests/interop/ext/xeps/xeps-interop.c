@@ -33,7 +33,7 @@ static const char *server, *cafile, *jid[3], *pw[3];
 static char domain[256], newpw[128], token[64], blocked_jid[128];
 static int step, pending, failures, done;
 static int push_block, push_unblock;
-static int ejabberd; /* XEPS_SERVER=ejabberd */
+static int ejabberd; /* XMPPC_INTEROP_SERVER=ejabberd */
 static int *wait_counter;  /* the main loop waits (3 s at most) for it to become 1 */
 static double wait_until;
 
@@ -469,7 +469,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: xeps-interop SERVER CAFILE JID1 PW1 JID2 PW2 JID3 PW3 [SECONDS]\n");
 		return 2;
 	}
-	ejabberd = getenv("XEPS_SERVER") != NULL && strcmp(getenv("XEPS_SERVER"), "ejabberd") == 0;
+	ejabberd = getenv("XMPPC_INTEROP_SERVER") != NULL && strcmp(getenv("XMPPC_INTEROP_SERVER"), "ejabberd") == 0;
 	server = argv[1];
 	cafile = argv[2];
 	jid[0] = argv[3];

@@ -1,7 +1,7 @@
 /* RFC 6121 §3-4 presence module: tracking across resources (available,
  * unavailable, priority, show, best resource), subscription requests
  * with approve/deny, errors, and what the client sends. */
-#include "rt.h"
+#include "xh-id.h"
 
 #define ME "juliet@example.com/balcony"
 

@@ -1,6 +1,6 @@
 /* RFC 6121 §2 roster module: fetch, pushes and their provenance, edits,
  * versioning with the store hook. Exact stanzas in and out. */
-#include "rt.h"
+#include "xh-id.h"
 
 #define ME        "juliet@example.com/balcony"
 #define STANZA_NS "urn:ietf:params:xml:ns:xmpp-stanzas"
@@ -74,19 +74,19 @@ static void test_fetch(void **state)
 	setup(&h, &e, NULL);
 	assert_int_equal(xmppc_roster_is_loaded(h.s), 0);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\"/></iq>", id,
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\"/></iq>", id,
 	              sizeof(id));
 	/* a second fetch while one is in flight sends nothing */
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
 	xh_expect_none(&h);
 	/* a reply from a third party is not the server's (RFC 6120 §8.1.2.1) */
-	rt_in(&h,
+	xh_in_id(&h,
 	      "<iq type='result' id='%s' from='romeo@example.net'>"
 	      "<query xmlns='jabber:iq:roster'><item jid='evil@example.net'/></query></iq>",
 	      id);
 	assert_int_equal(e.loaded, 0);
 	assert_int_equal(xmppc_roster_count(h.s), 0);
-	rt_in(&h, roster_result, id);
+	xh_in_id(&h, roster_result, id);
 	assert_int_equal(e.loaded, 1);
 	assert_int_equal(xmppc_roster_is_loaded(h.s), 1);
 	assert_string_equal(xmppc_roster_ver(h.s), "v1");
@@ -122,8 +122,8 @@ static void test_fetch_failed(void **state)
 	(void)state;
 	setup(&h, &e, NULL);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent(&h, id, sizeof(id));
-	rt_in(&h,
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h,
 	      "<iq type='error' id='%s'><error type='wait'><resource-constraint "
 	      "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
 	      id);
@@ -132,7 +132,7 @@ static void test_fetch_failed(void **state)
 	assert_int_equal(xmppc_roster_is_loaded(h.s), 0);
 	/* and a timeout */
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent(&h, id, sizeof(id));
+	xh_sent(&h, id, sizeof(id));
 	xh_clock(&h, 120000);
 	assert_int_equal(e.failed, 2);
 	assert_int_equal(e.error, XMPPC_ETIMEOUT);
@@ -315,12 +315,12 @@ static void test_edit(void **state)
 	setup(&h, &e, NULL);
 	assert_int_equal(xmppc_roster_set_item(h.s, &it, on_reply, &got, NULL), 0);
 	/* the JID normalized; subscription, ask and approved never sent */
-	rt_sent_exact(&h,
+	xh_sent_exact(&h,
 	              "<iq type=\"set\" id=\"%s\"><query xmlns=\"jabber:iq:roster\">"
 	              "<item jid=\"romeo@example.net\" name=\"Romeo\"><group>Friends</group>"
 	              "<group>Verona</group></item></query></iq>",
 	              id, sizeof(id));
-	rt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(got, 1);
 	/* the copy changes with the push, not with the result */
 	assert_int_equal(xmppc_roster_count(h.s), 0);
@@ -328,11 +328,11 @@ static void test_edit(void **state)
 	got = 0;
 	assert_int_equal(xmppc_roster_remove_item(h.s, "romeo@example.net", on_reply, &got, NULL),
 	                 0);
-	rt_sent_exact(&h,
+	xh_sent_exact(&h,
 	              "<iq type=\"set\" id=\"%s\"><query xmlns=\"jabber:iq:roster\">"
 	              "<item jid=\"romeo@example.net\" subscription=\"remove\"/></query></iq>",
 	              id, sizeof(id));
-	rt_in(&h,
+	xh_in_id(&h,
 	      "<iq type='error' id='%s'><error type='cancel'><item-not-found "
 	      "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
 	      id);
@@ -401,11 +401,11 @@ static void test_versioning(void **state)
 	setup(&h, &e, &c);
 	assert_int_equal(sto.loads, 1);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent_exact(&h,
+	xh_sent_exact(&h,
 	              "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\" ver=\"\"/>"
 	              "</iq>",
 	              id, sizeof(id));
-	rt_in(&h, roster_result, id);
+	xh_in_id(&h, roster_result, id);
 	assert_int_equal(sto.saves, 1);
 	assert_non_null(strstr(sto.saved, "ver=\"v1\""));
 	assert_non_null(strstr(sto.saved, "<item jid=\"romeo@example.net\" name=\"Romeo\" "
@@ -423,11 +423,11 @@ static void test_versioning(void **state)
 	assert_int_equal(xmppc_roster_find(h.s, "romeo@example.net")->n_groups, 2);
 	assert_int_equal(xmppc_roster_is_loaded(h.s), 0);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent_exact(&h,
+	xh_sent_exact(&h,
 	              "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\" "
 	              "ver=\"v1\"/></iq>",
 	              id, sizeof(id));
-	rt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(e.loaded, 1);
 	assert_int_equal(xmppc_roster_is_loaded(h.s), 1);
 	assert_int_equal(xmppc_roster_count(h.s), 2);
@@ -454,11 +454,11 @@ static void test_versioning(void **state)
 	setup(&h, &e, &c);
 	assert_int_equal(xmppc_roster_count(h.s), 2);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent_exact(&h,
+	xh_sent_exact(&h,
 	              "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\" "
 	              "ver=\"v3\"/></iq>",
 	              id, sizeof(id));
-	rt_in(&h,
+	xh_in_id(&h,
 	      "<iq type='result' id='%s'><query xmlns='jabber:iq:roster'>"
 	      "<item jid='mercutio@example.net'/></query></iq>",
 	      id);
@@ -506,7 +506,7 @@ static void test_no_versioning(void **state)
 	setup(&h, &e, &c);
 	assert_int_equal(xmppc_roster_count(h.s), 1);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\"/></iq>", id,
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:roster\"/></iq>", id,
 	              sizeof(id));
 	xh_fini(&h);
 	free(sto.saved);
@@ -556,11 +556,11 @@ static void test_detach_in_flight(void **state)
 	(void)state;
 	setup(&h, &e, NULL);
 	assert_int_equal(xmppc_roster_fetch(h.s), 0);
-	rt_sent(&h, id, sizeof(id));
+	xh_sent(&h, id, sizeof(id));
 	assert_int_equal(xmppc_session_remove_module(h.s, XMPPC_ROSTER_MODULE_NAME), 0);
 	assert_int_equal(e.destroyed, 1);
 	assert_int_equal(xmppc_session_add_module(h.s, xmppc_roster_module(), NULL), 0);
-	rt_in(&h, roster_result, id);
+	xh_in_id(&h, roster_result, id);
 	assert_int_equal(xmppc_roster_count(h.s), 0);
 	assert_int_equal(e.loaded, 0);
 	xh_fini(&h);

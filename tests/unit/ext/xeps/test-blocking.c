@@ -1,7 +1,7 @@
 /* XEP-0191: get/block/unblock stanzas and parsing; pushes accepted only
  * from our account, third-party pushes answered with an error and never
  * seen by the application, malformed pushes refused. */
-#include "xt.h"
+#include "xh-id.h"
 
 typedef struct got {
 	int pushes, blocked, fired, error, destroyed;
@@ -116,9 +116,9 @@ static void test_requests(void **state)
 	xh_init(&h, "juliet@example.com/balcony");
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_blocking_get(h.s, on_list, &g, on_destroy), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><blocklist xmlns=\"urn:xmpp:blocking\"/></iq>",
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><blocklist xmlns=\"urn:xmpp:blocking\"/></iq>",
 	              id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'><blocklist xmlns='urn:xmpp:blocking'>"
+	xh_in_id(&h, "<iq type='result' id='%s'><blocklist xmlns='urn:xmpp:blocking'>"
 	      "<item jid='romeo@montague.net'/><item jid='iago@shakespeare.lit'/></blocklist></iq>", id);
 	assert_int_equal(g.fired, 1);
 	assert_int_equal(g.error, 0);
@@ -128,23 +128,23 @@ static void test_requests(void **state)
 	/* an empty list; a result without a list */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_blocking_get(h.s, on_list, &g, NULL), 0);
-	xt_sent(&h, id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s' from='juliet@example.com'>"
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h, "<iq type='result' id='%s' from='juliet@example.com'>"
 	      "<blocklist xmlns='urn:xmpp:blocking'/></iq>", id);
 	assert_int_equal(g.error, 0);
 	assert_int_equal(g.n, 0);
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_blocking_get(h.s, on_list, &g, NULL), 0);
-	xt_sent(&h, id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(g.error, XMPPC_EPROTOCOL);
 
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_blocking_block(h.s, two, 2, on_done, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><block xmlns=\"urn:xmpp:blocking\">"
+	xh_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><block xmlns=\"urn:xmpp:blocking\">"
 	              "<item jid=\"nurse@example.com\"/><item jid=\"example.org\"/></block></iq>",
 	              id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(g.fired, 1);
 	assert_int_equal(g.error, 0);
 	assert_int_equal(xmppc_blocking_block(h.s, two, 0, on_done, &g, NULL), XMPPC_EINVAL);
@@ -153,15 +153,15 @@ static void test_requests(void **state)
 
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_blocking_unblock(h.s, NULL, 0, on_done, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><unblock xmlns=\"urn:xmpp:blocking\"/></iq>",
+	xh_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><unblock xmlns=\"urn:xmpp:blocking\"/></iq>",
 	              id, sizeof(id));
-	xt_in(&h, "<iq type='error' id='%s'><error type='cancel'><not-acceptable "
+	xh_in_id(&h, "<iq type='error' id='%s'><error type='cancel'><not-acceptable "
 	      "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
 	assert_int_equal(g.error, XMPPC_IQ_ERROR_REPLY);
 	/* fire and forget */
 	assert_int_equal(xmppc_blocking_unblock(h.s, two + 1, 1, NULL, NULL, NULL), 0);
-	xt_sent(&h, id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	xh_fini(&h);
 }
 

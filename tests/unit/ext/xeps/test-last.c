@@ -1,6 +1,6 @@
 /* XEP-0012: the responder's idle time on the fake clock, the allow hook,
  * and the query's parsing. */
-#include "xt.h"
+#include "xh-id.h"
 
 static int allow_romeo(void *ud, xmppc_session *s, const xmppc_stanza *iq)
 {
@@ -62,7 +62,7 @@ static void query(xh *h, got *g, const char *to, const char *payload)
 
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(xmppc_last_query(h->s, to, on_last, g, NULL), 0);
-	xt_sent(h, id, sizeof(id));
+	xh_sent(h, id, sizeof(id));
 	snprintf(in, sizeof(in), "<iq type='result' id='%s' from='%s'>%s</iq>", id, to, payload);
 	xh_in(h, in);
 	assert_int_equal(g->fired, 1);
@@ -78,9 +78,9 @@ static void test_query(void **state)
 	xh_init(&h, "juliet@example.com/balcony");
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_last_query(h.s, "romeo@example.net", on_last, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net\">"
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net\">"
 	              "<query xmlns=\"jabber:iq:last\"/></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s' from='romeo@example.net'>"
+	xh_in_id(&h, "<iq type='result' id='%s' from='romeo@example.net'>"
 	      "<query xmlns='jabber:iq:last' seconds='903'>Heading Home</query></iq>", id);
 	assert_int_equal(g.error, 0);
 	assert_int_equal(g.secs, 903);
@@ -97,8 +97,8 @@ static void test_query(void **state)
 	assert_int_equal(g.error, XMPPC_EPROTOCOL);
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_last_query(h.s, "romeo@example.net", on_last, &g, NULL), 0);
-	xt_sent(&h, id, sizeof(id));
-	xt_in(&h, "<iq type='error' id='%s' from='romeo@example.net'><error type='auth'>"
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h, "<iq type='error' id='%s' from='romeo@example.net'><error type='auth'>"
 	      "<forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
 	assert_int_equal(g.error, XMPPC_IQ_ERROR_REPLY);
 	xh_fini(&h);

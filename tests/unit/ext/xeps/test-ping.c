@@ -1,6 +1,6 @@
 /* XEP-0199: the responder's exact reply; the client's pong, error reply,
  * timeout (fake clock) and spoofed reply. */
-#include "xt.h"
+#include "xh-id.h"
 
 typedef struct got {
 	int fired, destroyed, error, had_reply;
@@ -55,10 +55,10 @@ static void test_client(void **state)
 	xh_init(&h, "juliet@example.com/balcony");
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_ping_send(h.s, NULL, 0, on_ping, &g, on_destroy), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><ping xmlns=\"urn:xmpp:ping\"/></iq>", id,
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><ping xmlns=\"urn:xmpp:ping\"/></iq>", id,
 	              sizeof(id));
 	xh_clock(&h, 250);
-	xt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(g.fired, 1);
 	assert_int_equal(g.error, 0);
 	assert_int_equal(g.rtt, 250);
@@ -67,9 +67,9 @@ static void test_client(void **state)
 	/* an error reply: reachable, no ping support */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_ping_send(h.s, "romeo@example.net/o", 0, on_ping, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net/o\">"
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net/o\">"
 	              "<ping xmlns=\"urn:xmpp:ping\"/></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='error' id='%s' from='romeo@example.net/o'><error type='cancel'>"
+	xh_in_id(&h, "<iq type='error' id='%s' from='romeo@example.net/o'><error type='cancel'>"
 	      "<feature-not-implemented xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
 	      id);
 	assert_int_equal(g.fired, 1);
@@ -89,9 +89,9 @@ static void test_timeout(void **state)
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_ping_send(h.s, "romeo@example.net/o", 5000, on_ping, &g, on_destroy),
 	                 0);
-	xt_sent(&h, id, sizeof(id));
+	xh_sent(&h, id, sizeof(id));
 	/* a pong from someone else does not count */
-	xt_in(&h, "<iq type='result' id='%s' from='evil@example.net/x'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s' from='evil@example.net/x'/>", id);
 	xh_clock(&h, 4999);
 	assert_int_equal(g.fired, 0);
 	xh_clock(&h, 1);
@@ -101,7 +101,7 @@ static void test_timeout(void **state)
 	assert_false(g.had_reply);
 	assert_int_equal(g.destroyed, 1);
 	/* a late pong is ignored */
-	xt_in(&h, "<iq type='result' id='%s' from='romeo@example.net/o'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s' from='romeo@example.net/o'/>", id);
 	assert_int_equal(g.fired, 1);
 	xh_expect_none(&h);
 	xh_fini(&h);

@@ -1,6 +1,6 @@
 /* XEP-0054 vcard-temp and XEP-0049 private storage: exact request
  * stanzas, and what comes back reaches the callback (round trip). */
-#include "xt.h"
+#include "xh-id.h"
 
 typedef struct got {
 	int fired, error, null_el;
@@ -73,10 +73,10 @@ static void test_vcard(void **state)
 
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_vcard_set(h.s, v, on_done, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><vCard xmlns=\"vcard-temp\">"
+	xh_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><vCard xmlns=\"vcard-temp\">"
 	              "<FN>J. Capulet</FN><N><GIVEN>Juliet</GIVEN><FAMILY>Capulet &amp; co</FAMILY>"
 	              "</N></vCard></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(g.fired, 1);
 	assert_int_equal(g.error, 0);
 	assert_int_equal(xmppc_stanza_new(&notv, h.ctx, "vcard", "vcard-temp"), 0);
@@ -86,7 +86,7 @@ static void test_vcard(void **state)
 	/* read our own back: what the server returns reaches the callback */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_vcard_get(h.s, NULL, on_vcard, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><vCard xmlns=\"vcard-temp\"/></iq>", id,
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><vCard xmlns=\"vcard-temp\"/></iq>", id,
 	              sizeof(id));
 	snprintf(in, sizeof(in), "<iq type='result' id='%s'><vCard xmlns='vcard-temp'>"
 	         "<FN>J. Capulet</FN><N><GIVEN>Juliet</GIVEN><FAMILY>Capulet &amp; co</FAMILY></N>"
@@ -98,16 +98,16 @@ static void test_vcard(void **state)
 	/* someone else's; none stored */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_vcard_get(h.s, "romeo@example.net", on_vcard, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net\">"
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net\">"
 	              "<vCard xmlns=\"vcard-temp\"/></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s' from='romeo@example.net'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s' from='romeo@example.net'/>", id);
 	assert_int_equal(g.fired, 1);
 	assert_int_equal(g.error, 0);
 	assert_true(g.null_el);
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_vcard_get(h.s, "romeo@example.net", on_vcard, &g, NULL), 0);
-	xt_sent(&h, id, sizeof(id));
-	xt_in(&h, "<iq type='error' id='%s' from='romeo@example.net'><error type='cancel'>"
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h, "<iq type='error' id='%s' from='romeo@example.net'><error type='cancel'>"
 	      "<item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
 	assert_int_equal(g.error, XMPPC_IQ_ERROR_REPLY);
 	assert_true(g.null_el);
@@ -131,18 +131,18 @@ static void test_private(void **state)
 	                 71), 0);
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_private_set(h.s, el, on_done, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><query xmlns=\"jabber:iq:private\">"
+	xh_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><query xmlns=\"jabber:iq:private\">"
 	              "<exodus xmlns=\"exodus:prefs\"><defaultnick>Hamlet</defaultnick></exodus>"
 	              "</query></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s'/>", id);
 	assert_int_equal(g.error, 0);
 	xmppc_stanza_unref(el);
 
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_private_get(h.s, "exodus", "exodus:prefs", on_private, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:private\">"
+	xh_sent_exact(&h, "<iq type=\"get\" id=\"%s\"><query xmlns=\"jabber:iq:private\">"
 	              "<exodus xmlns=\"exodus:prefs\"/></query></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'><query xmlns='jabber:iq:private'>"
+	xh_in_id(&h, "<iq type='result' id='%s'><query xmlns='jabber:iq:private'>"
 	      "<exodus xmlns='exodus:prefs'><defaultnick>Hamlet</defaultnick></exodus></query></iq>",
 	      id);
 	assert_int_equal(g.error, 0);
@@ -151,8 +151,8 @@ static void test_private(void **state)
 	/* a result holding something else */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_private_get(h.s, "exodus", "exodus:prefs", on_private, &g, NULL), 0);
-	xt_sent(&h, id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s'><query xmlns='jabber:iq:private'>"
+	xh_sent(&h, id, sizeof(id));
+	xh_in_id(&h, "<iq type='result' id='%s'><query xmlns='jabber:iq:private'>"
 	      "<other xmlns='exodus:prefs'/></query></iq>", id);
 	assert_int_equal(g.error, XMPPC_EPROTOCOL);
 	assert_true(g.null_el);
@@ -179,10 +179,10 @@ static void test_register(void **state)
 	assert_int_equal(xmppc_session_add_module(h.s, xmppc_register_module(), NULL), 0);
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_register_change_password(h.s, "n3w<pw>", on_done, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"set\" id=\"%s\" to=\"example.com\">"
+	xh_sent_exact(&h, "<iq type=\"set\" id=\"%s\" to=\"example.com\">"
 	              "<query xmlns=\"jabber:iq:register\"><username>juliet</username>"
 	              "<password>n3w&lt;pw&gt;</password></query></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='result' id='%s' from='example.com'/>", id);
+	xh_in_id(&h, "<iq type='result' id='%s' from='example.com'/>", id);
 	assert_int_equal(g.fired, 1);
 	assert_int_equal(g.error, 0);
 	assert_int_equal(xmppc_register_change_password(h.s, "", on_done, &g, NULL), XMPPC_EINVAL);
@@ -192,9 +192,9 @@ static void test_register(void **state)
 
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(xmppc_register_cancel(h.s, on_done, &g, NULL), 0);
-	xt_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><query xmlns=\"jabber:iq:register\">"
+	xh_sent_exact(&h, "<iq type=\"set\" id=\"%s\"><query xmlns=\"jabber:iq:register\">"
 	              "<remove/></query></iq>", id, sizeof(id));
-	xt_in(&h, "<iq type='error' id='%s'><error type='cancel'><not-allowed "
+	xh_in_id(&h, "<iq type='error' id='%s'><error type='cancel'><not-allowed "
 	      "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>", id);
 	assert_int_equal(g.error, XMPPC_IQ_ERROR_REPLY);
 	xh_fini(&h);

@@ -1,6 +1,6 @@
 /* XEP-0202: the responder's exact reply with a fixed clock; the query's
  * parsing of good and bad answers. */
-#include "xt.h"
+#include "xh-id.h"
 
 static int fixed_clock(void *ud, int64_t *secs, int *tzo)
 {
@@ -87,7 +87,7 @@ static void query(xh *h, got *g, const char *payload)
 
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(xmppc_entity_time_query(h->s, "romeo@example.net/o", on_time, g, NULL), 0);
-	xt_sent_exact(h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net/o\">"
+	xh_sent_exact(h, "<iq type=\"get\" id=\"%s\" to=\"romeo@example.net/o\">"
 	              "<time xmlns=\"urn:xmpp:time\"/></iq>", id, sizeof(id));
 	snprintf(in, sizeof(in), "<iq type='result' id='%s' from='romeo@example.net/o'>%s</iq>", id,
 	         payload);

@@ -1,11 +1,14 @@
-/* Small helpers of the lib/ext/xeps tests (on top of tests/common/xh.h). */
-#ifndef XMPPC_TESTS_XT_H
-#define XMPPC_TESTS_XT_H
+/* Id-aware helpers for module tests (on top of xh.h): take the id of the
+ * request a module just sent, and answer it with XML in which "%s" stands
+ * for that id. */
+#ifndef XMPPC_TESTS_XH_ID_H
+#define XMPPC_TESTS_XH_ID_H
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -13,7 +16,7 @@
 #include "xh.h"
 
 /* The output since the last call, whose first 'id' is copied to @id. */
-static inline const char *xt_sent(xh *h, char *id, size_t cap)
+static inline const char *xh_sent(xh *h, char *id, size_t cap)
 {
 	const char *o = xh_out(h), *p = strstr(o, " id=\"");
 	size_t n;
@@ -29,7 +32,7 @@ static inline const char *xt_sent(xh *h, char *id, size_t cap)
 }
 
 /* @fmt with every "%s" replaced by @id (no printf: -Wformat-nonliteral). */
-static inline void xt_subst(char *out, size_t cap, const char *fmt, const char *id)
+static inline void xh_subst(char *out, size_t cap, const char *fmt, const char *id)
 {
 	size_t n = 0, k = strlen(id);
 
@@ -47,22 +50,22 @@ static inline void xt_subst(char *out, size_t cap, const char *fmt, const char *
 	out[n] = '\0';
 }
 
-/* Check the output is exactly @fmt with every "%s" replaced by @id. */
-static inline void xt_sent_exact(xh *h, const char *fmt, char *id, size_t cap)
+/* The output is exactly @fmt with "%s" replaced by its id (copied to @id). */
+static inline void xh_sent_exact(xh *h, const char *fmt, char *id, size_t cap)
 {
-	char want[2048];
-	const char *o = xt_sent(h, id, cap);
+	char want[4096];
+	const char *o = xh_sent(h, id, cap);
 
-	xt_subst(want, sizeof(want), fmt, id);
+	xh_subst(want, sizeof(want), fmt, id);
 	assert_string_equal(o, want);
 }
 
 /* Feed @fmt with "%s" replaced by @id. */
-static inline void xt_in(xh *h, const char *fmt, const char *id)
+static inline void xh_in_id(xh *h, const char *fmt, const char *id)
 {
-	char in[4096];
+	char in[8192];
 
-	xt_subst(in, sizeof(in), fmt, id);
+	xh_subst(in, sizeof(in), fmt, id);
 	xh_in(h, in);
 }
 
