@@ -92,6 +92,8 @@ typedef enum xmppc_error {
 	XMPPC_ETIMEOUT = -310,           /**< a deadline passed (negotiation, close handshake, or an IQ) */
 	XMPPC_EDISCONNECTED = -311,      /**< the stream ended before a reply came (IQ callbacks) */
 	XMPPC_ENO_FEATURES = -312,       /**< the server offered nothing the client can use to go on */
+	XMPPC_EREGISTER = -313,          /**< in-band registration refused or not offered (XEP-0077) */
+	XMPPC_EREGISTER_CONFLICT = -314, /**< in-band registration: the account exists already */
 
 	/* Authentication: SASL (RFC 6120 §6) */
 	XMPPC_ESASL_NO_MECHANISM = -400,    /**< no mechanism both sides support is allowed by the policy */

@@ -3,13 +3,14 @@
  * @brief In-band registration (XEP-0077): register, change password, cancel.
  *
  * For a logged-in session: xmppc_register_change_password() (§3.3) and
- * xmppc_register_cancel() (§3.2). Registering a new account happens before
- * authentication on a fresh stream and is not available yet (the session
- * has no pre-authentication hook).
+ * xmppc_register_cancel() (§3.2). Registering a new account (§3.1) happens
+ * before authentication: set #XMPPC_SESSION_REGISTER in the session
+ * config and the session registers the JID's localpart with the
+ * configured password, then logs in with them.
  *
- * Note: the new password travels inside an IQ, so a wire trace (see
- * xmppc_ctx_set_trace()) shows it; and the session keeps the password it
- * was configured with: give the new one to the next session.
+ * Passwords in these requests are replaced by "[redacted]" in the wire
+ * trace (xmppc_ctx_set_trace()). The session keeps the password it was
+ * configured with: give a changed one to the next session.
  */
 #ifndef XMPPC_REGISTER_H
 #define XMPPC_REGISTER_H

@@ -61,6 +61,15 @@ typedef struct xmppc_session xmppc_session;
 #define XMPPC_SESSION_ALLOW_PLAIN_WITHOUT_TLS 0x2u
 /** Flag: never use channel binding (-PLUS mechanisms, GS2 'y' flag). */
 #define XMPPC_SESSION_NO_CHANNEL_BINDING 0x4u
+/**
+ * Flag: create the account first (XEP-0077 in-band registration): once the
+ * stream is secured and before authenticating, register the JID's
+ * localpart with the configured password, then log in with them. Fails
+ * with #XMPPC_EREGISTER_CONFLICT when the account exists,
+ * #XMPPC_EREGISTER when the server refuses or does not offer registration.
+ * The password never reaches the wire trace.
+ */
+#define XMPPC_SESSION_REGISTER 0x8u
 
 /**
  * Password callback: write the password into @p out (which is wiped and

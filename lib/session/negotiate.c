@@ -176,6 +176,9 @@ static int on_features(xmppc_session *s, const xmppc_stanza *f)
 		return xmppc__session_write_raw(s, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", 51);
 	}
 	if (!s->authenticated) {
+		int rrc;
+		if (xmppc__register_begin(s, f, &rrc))
+			return rrc; /* registration first (XMPPC_SESSION_REGISTER) */
 		if (s->feat.n_mechanisms == 0)
 			return xmppc__session_fail(s, XMPPC_ENO_FEATURES, "the server offers no SASL mechanism");
 		s->state = XMPPC_SESSION_STATE_AUTHENTICATING;
@@ -327,6 +330,8 @@ static int on_parsed(void *ud, xmppc_stanza *el)
 
 	if (s->in_sasl)
 		xmppc__trace_redacted(s, 0, el);
+	else if (s->registering && !xmppc__trace_password_redacted(s, 0, el))
+		xmppc__trace_redacted(s, 0, el); /* not SASL: traced as is */
 	rc = xmppc__session_on_element(s, el);
 
 	/* Pause the parser whenever the session must stop reading with it:
@@ -378,6 +383,11 @@ int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el)
 		 * nonzas (stream management) hook in here later. */
 		XMPPC_LOG(s->ctx, XMPPC_LOG_DEBUG, "session", "ignoring <%s xmlns='%s'/>", name, ns);
 		return 0;
+	}
+	if (s->registering && kind == XMPPC_STANZA_IQ) {
+		int rc;
+		if (xmppc__register_on_iq(s, el, &rc))
+			return rc;
 	}
 	if (s->state == XMPPC_SESSION_STATE_READY) {
 		int rc = xmppc__dispatch(s, el);

@@ -86,6 +86,11 @@ struct xmppc_session {
 	xmppc_jid *bound;
 	int bind_iq_done;
 
+	/* XEP-0077 registration before authentication (XMPPC_SESSION_REGISTER) */
+	int registering;     /* our request is out */
+	int registered;      /* done: later connections only log in */
+	char reg_id[24];
+
 	/* re-entry */
 	int depth;
 	int doomed;
@@ -151,6 +156,13 @@ int xmppc__session_write_raw(xmppc_session *s, const char *data, size_t len);
 int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st);
 void xmppc__session_finish(xmppc_session *s, int code);
 
+/* register.c */
+/* The features allow going on to SASL: register first when asked to. 1 if
+ * a registration request went out (or the stream failed), 0 to go on. */
+int xmppc__register_begin(xmppc_session *s, const xmppc_stanza *feats, int *rc);
+/* An IQ while registering: 1 if it was the answer (handled), else 0. */
+int xmppc__register_on_iq(xmppc_session *s, const xmppc_stanza *iq, int *rc);
+
 /* negotiate.c */
 int xmppc__session_open_stream(xmppc_session *s);
 int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el);
@@ -186,9 +198,9 @@ void xmppc__listeners_event(xmppc_session *s, const xmppc_session_event *ev);
 void xmppc__trace(xmppc_session *s, int outgoing, const char *data, size_t len);
 /* Trace an element with its SASL payload replaced by "[redacted]". */
 void xmppc__trace_redacted(xmppc_session *s, int outgoing, const xmppc_stanza *el);
-/* An outgoing IQ carrying a password (XEP-0077 jabber:iq:register): trace
- * a copy with the password replaced; 1 if done (the caller traces
- * nothing), 0 if the stanza carries none. */
-int xmppc__trace_password_redacted(xmppc_session *s, const xmppc_stanza *st);
+/* An IQ carrying a password (XEP-0077 jabber:iq:register; a server may
+ * echo ours in an error): trace a copy with the password replaced; 1 if
+ * done (the caller traces nothing), 0 if the stanza carries none. */
+int xmppc__trace_password_redacted(xmppc_session *s, int outgoing, const xmppc_stanza *st);
 
 #endif

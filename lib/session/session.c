@@ -96,7 +96,10 @@ static int configure(xmppc_session *s, const xmppc_session_config *c)
 	if ((c->flags & XMPPC_SESSION_ALLOW_PLAIN_WITHOUT_TLS) && !(c->flags & XMPPC_SESSION_ALLOW_PLAINTEXT))
 		return XMPPC_EINVAL;
 	if (c->flags & ~(XMPPC_SESSION_ALLOW_PLAINTEXT | XMPPC_SESSION_ALLOW_PLAIN_WITHOUT_TLS |
-	                 XMPPC_SESSION_NO_CHANNEL_BINDING))
+	                 XMPPC_SESSION_NO_CHANNEL_BINDING | XMPPC_SESSION_REGISTER))
+		return XMPPC_EINVAL;
+	/* registration sends the configured password itself */
+	if ((c->flags & XMPPC_SESSION_REGISTER) && (c->password == NULL || c->password[0] == '\0'))
 		return XMPPC_EINVAL;
 	if ((rc = xmppc_jid_new(&jid, s->ctx, c->jid)) != 0)
 		return rc;
@@ -280,6 +283,7 @@ XMPPC_API int xmppc_session_reset(xmppc_session *s)
 	s->challenges = 0;
 	s->in_sasl = 0;
 	s->bind_iq_done = 0;
+	s->registering = 0; /* (registered stays: the account exists now) */
 	return 0;
 }
 
@@ -393,7 +397,7 @@ int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st)
 	int rc = xmppc_stanza_to_xml(&s->out, st, XMPPC_NS_CLIENT);
 
 	if (rc == 0) {
-		if (!xmppc__trace_password_redacted(s, st))
+		if (!xmppc__trace_password_redacted(s, 1, st))
 			xmppc__trace(s, 1, s->out.data + s->out.off + before, s->out.len - before);
 		xmppc__session_output_grew(s, before);
 	}
@@ -607,7 +611,7 @@ static int feed(size_t *consumed, xmppc_session *s, const unsigned char *data, s
 
 	/* During the SASL exchange the elements are traced one by one,
 	 * redacted, as they are parsed. */
-	if (!s->in_sasl)
+	if (!s->in_sasl && !s->registering)
 		xmppc__trace(s, 0, (const char *)data, len);
 	while (off < len) {
 		size_t used = 0;

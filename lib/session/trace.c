@@ -40,7 +40,7 @@ void xmppc__trace_redacted(xmppc_session *s, int outgoing, const xmppc_stanza *e
 	}
 }
 
-int xmppc__trace_password_redacted(xmppc_session *s, const xmppc_stanza *st)
+int xmppc__trace_password_redacted(xmppc_session *s, int outgoing, const xmppc_stanza *st)
 {
 	const xmppc_stanza *q;
 	xmppc_stanza *copy, *cq, *pw;
@@ -51,7 +51,7 @@ int xmppc__trace_password_redacted(xmppc_session *s, const xmppc_stanza *st)
 	    xmppc_stanza_find_child(q, "password", NULL) == NULL)
 		return 0;
 	if (xmppc_stanza_copy(&copy, st) != 0) {
-		xmppc__trace(s, 1, "<iq>[redacted: holds a password]</iq>", 37);
+		xmppc__trace(s, outgoing, "<iq>[redacted: holds a password]</iq>", 37);
 		return 1;
 	}
 	cq = xmppc_stanza_find_child(copy, "query", "jabber:iq:register");
@@ -60,9 +60,9 @@ int xmppc__trace_password_redacted(xmppc_session *s, const xmppc_stanza *st)
 	xmppc_stanza_new_text_child(&pw, cq, "password", NULL, "[redacted]");
 	xmppc__buf_init(&b, s->ctx);
 	if (xmppc_stanza_to_xml(&b, copy, XMPPC_NS_CLIENT) == 0)
-		xmppc__trace(s, 1, b.data + b.off, b.len);
+		xmppc__trace(s, outgoing, b.data + b.off, b.len);
 	else
-		xmppc__trace(s, 1, "<iq>[redacted: holds a password]</iq>", 37);
+		xmppc__trace(s, outgoing, "<iq>[redacted: holds a password]</iq>", 37);
 	xmppc__buf_fini(&b);
 	xmppc_stanza_unref(copy);
 	return 1;

@@ -82,6 +82,8 @@ static const error_info errors[] = {
 	R(XMPPC_ETIMEOUT, "timed out", 1, CONNECTION_TIMEOUT),
 	R(XMPPC_EDISCONNECTED, "disconnected before a reply came", 0, NONE),
 	E(XMPPC_ENO_FEATURES, "the server offers nothing usable to go on", 1, UNSUPPORTED_FEATURE),
+	E(XMPPC_EREGISTER, "in-band registration was refused or is not offered", 1, NONE),
+	E(XMPPC_EREGISTER_CONFLICT, "the account exists already", 1, NONE),
 
 	E(XMPPC_ESASL_NO_MECHANISM, "no acceptable SASL mechanism", 1, NONE),
 	E(XMPPC_ESASL_MALFORMED, "malformed SASL message from the server", 1, NONE),
