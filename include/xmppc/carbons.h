@@ -101,9 +101,9 @@ XMPPC_API int xmppc_carbons_disable(xmppc_session *session, xmppc_iq_reply_fn fn
 
 /**
  * Whether the server confirmed carbons enabled (its last successful
- * answer to xmppc_carbons_enable() or xmppc_carbons_disable()). After a
- * reconnection enable them again: the flag is not reset by
- * xmppc_session_reset().
+ * answer to xmppc_carbons_enable() or xmppc_carbons_disable()) on the
+ * current stream: 0 again once the stream ends (carbons belong to one
+ * stream; after a reconnection enable them again).
  *
  * @return 1 enabled, 0 not (or the module is not attached).
  */

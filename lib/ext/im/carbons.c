@@ -17,6 +17,7 @@ typedef struct carbons_state {
 	void *user_data;
 	void (*destroy)(void *user_data);
 	unsigned token;
+	unsigned listener;
 	int enabled;
 } carbons_state;
 
@@ -100,6 +101,16 @@ static int on_stanza(void *user_data, xmppc_session *s, const xmppc_stanza *st_i
 	return XMPPC_CB_OK;
 }
 
+/* Carbons are a property of one stream: when it ends they are off. */
+static void on_session_event(void *user_data, xmppc_session *s, const xmppc_session_event *ev)
+{
+	carbons_state *st = user_data;
+
+	(void)s;
+	if (ev->type == XMPPC_EVENT_DISCONNECTED)
+		st->enabled = 0;
+}
+
 static int carbons_attach(xmppc_session *s, void *config, void **state)
 {
 	const xmppc_carbons_config *c = config;
@@ -126,6 +137,9 @@ static int carbons_attach(xmppc_session *s, void *config, void **state)
 	f.child_ns = XMPPC_NS_CARBONS;
 	rc = xmppc_session_add_observer(s, &f, XMPPC_CARBONS_PRIORITY, on_stanza, st, NULL,
 	                                &st->token);
+	if (rc == 0 && (rc = xmppc_session_add_event_listener(s, on_session_event, st, NULL,
+	                                                      &st->listener)) != 0)
+		xmppc_session_remove_handler(s, st->token);
 	if (rc != 0) {
 		xmppc_free(st->ctx, st);
 		goto fail;
@@ -143,6 +157,7 @@ static void carbons_detach(xmppc_session *s, void *state)
 	carbons_state *st = state;
 
 	xmppc_session_remove_handler(s, st->token);
+	xmppc_session_remove_handler(s, st->listener);
 	if (st->destroy != NULL)
 		st->destroy(st->user_data);
 	xmppc_free(st->ctx, st);

@@ -281,6 +281,21 @@ static void test_enable_disable(void **state)
 	assert_int_equal(replies, 2);
 	assert_int_equal(last_error, XMPPC_IQ_ERROR_REPLY);
 	assert_int_equal(xmppc_carbons_enabled(h.s), 1);
+	/* a new stream starts without carbons: the flag goes when the stream ends */
+	{
+		xh h2;
+		char eid[64], exml[256];
+		xh_init(&h2, "juliet@example.com/balcony");
+		assert_int_equal(xmppc_session_add_module(h2.s, xmppc_carbons_module(), NULL), 0);
+		assert_int_equal(xmppc_carbons_enable(h2.s, NULL, NULL, NULL), 0);
+		out_id(eid, sizeof(eid), xh_out(&h2));
+		snprintf(exml, sizeof(exml), "<iq type='result' id='%s'/>", eid);
+		xh_in(&h2, exml);
+		assert_int_equal(xmppc_carbons_enabled(h2.s), 1);
+		assert_int_equal(xmppc_session_transport_closed(h2.s, XMPPC_ETCP_RESET), 0);
+		assert_int_equal(xmppc_carbons_enabled(h2.s), 0);
+		xh_fini(&h2);
+	}
 	assert_int_equal(xmppc_carbons_disable(h.s, NULL, NULL, NULL), 0);
 	out_id(id, sizeof(id), xh_out(&h));
 	snprintf(xml, sizeof(xml), "<iq type='result' id='%s' from='juliet@example.com'/>", id);
