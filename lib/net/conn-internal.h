@@ -75,6 +75,7 @@ struct xmppc_conn {
 	int depth;               /* inside a call that may fire callbacks */
 	int doomed;              /* freed from a callback: free on leaving */
 	int flush_wanted;        /* output appeared during a call */
+	int finishing;           /* writing the last words of an ended session */
 
 	/* resolution */
 	xmppc__resolver *resolver;

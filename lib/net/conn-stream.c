@@ -179,15 +179,24 @@ void xmppc__conn_check_session(xmppc_conn *c)
 		track_session_stage(c);
 		return;
 	}
-	if (c->fd < 0)
+	/* finishing: a write of the last words failed and came back here
+	 * through transport_gone(); the outer call ends the connection */
+	if (c->fd < 0 || c->finishing)
 		return;
+	c->finishing = 1;
 	memset(&e, 0, sizeof(e));
 	e.version = XMPPC_SESSION_ERROR_INFO_VERSION;
 	xmppc_session_last_error(&e, c->session);
 	/* last words: a stream error and our closing tag, a close_notify */
 	xmppc__conn_flush(c);
-	if (c->tls != NULL && xmppc__tls_handshake_done(c->tls) && xmppc__tls_close(c->tls) == 0)
+	if (c->fd >= 0 && c->tls != NULL && xmppc__tls_handshake_done(c->tls) &&
+	    xmppc__tls_close(c->tls) == 0)
 		xmppc__conn_flush(c);
+	if (c->stage == XMPPC_CONN_STAGE_IDLE) {
+		c->finishing = 0; /* a failure on the way ended it already */
+		return;
+	}
+	c->finishing = 0; /* xmppc__conn_fail() tears down next */
 	if (st == XMPPC_SESSION_STATE_CLOSED && e.code == 0) {
 		c->stage = XMPPC_CONN_STAGE_CLOSING;
 		xmppc__conn_fail(c, 0, "closed");

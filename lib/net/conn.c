@@ -123,6 +123,7 @@ void xmppc__conn_teardown(xmppc_conn *c)
 		xmppc_session_transport_closed(c->session, c->err_code != 0 ? c->err_code : XMPPC_ECLOSED);
 	c->stage_deadline = 0;
 	c->flush_wanted = 0;
+	c->finishing = 0;
 }
 
 /* Follow a see-other-host redirect: 1 if it is being followed. */

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import socket
+import struct
 import ssl
 import subprocess
 import sys
@@ -392,6 +393,17 @@ def tcp_eof_after_ready(c, n):
     c.sock.shutdown(socket.SHUT_RDWR)
 
 
+def stream_error_then_reset(c, n):
+    """A stream error, then a TCP reset at once: the client's last words
+    (its closing tag) hit a dead socket. (Once a recursion between the
+    failed write and the end-of-session handling: a stack overflow.)"""
+    c.login()
+    c.expect(r'<presence')
+    c.send("<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>")
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    c.sock.close()
+
+
 def server_closes_stream(c, n):
     c.login()
     c.expect(r'<presence')
@@ -540,6 +552,8 @@ def scenarios(pki):
                  'authentication'),
         Scenario('tcp-eof-after-ready', [(tcp_eof_after_ready, None)], [], 1, 'XMPPC_ETCP_EOF',
                  'connection', stdout=r'^ready '),
+        Scenario('stream-error-then-reset', [(stream_error_then_reset, None)], [], 1,
+                 'XMPPC_ESTREAM_ERROR', 'connection', stdout=r'^ready '),
         # A server-initiated close is reported as XMPPC_ECLOSED by the session
         # (tests/replay/transcripts/server-closes.xrt), so the bot's own
         # "the server closed the stream" line (error 0) is never printed.
