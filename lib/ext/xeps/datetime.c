@@ -1,5 +1,6 @@
-/* XEP-0082 DateTime and time-zone offsets: formatting and strict parsing
- * (no locale, no timegm(), no time zone database). */
+/* XEP-0082 time-zone offsets and the DateTime parsing of entity time (no
+ * locale, no timegm(), no time zone database). UTC DateTimes are written
+ * with the public xmppc_datetime_format() (im.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,31 +20,6 @@ int64_t xmppc__dt_days(int64_t y, unsigned m, unsigned d)
 	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
-}
-
-int xmppc__dt_format_utc(char *out, size_t cap, int64_t t)
-{
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), z, era, y;
-	int64_t secs = t - days * 86400;
-	unsigned doe, yoe, doy, mp, d, m;
-	int n;
-
-	/* civil_from_days */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	if (y < 0 || y > 9999)
-		return XMPPC_ERANGE;
-	n = snprintf(out, cap, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d, (int)(secs / 3600),
-	             (int)(secs / 60 % 60), (int)(secs % 60));
-	return n > 0 && (size_t)n < cap ? 0 : XMPPC_ERANGE;
 }
 
 int xmppc__dt_format_tzo(char *out, size_t cap, int minutes)

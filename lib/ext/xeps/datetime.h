@@ -5,8 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "CCYY-MM-DDThh:mm:ssZ" for @unix_seconds (needs 21 bytes + NUL). */
-int xmppc__dt_format_utc(char *out, size_t cap, int64_t unix_seconds);
 /* "+hh:mm" / "-hh:mm" (7 bytes with NUL). */
 int xmppc__dt_format_tzo(char *out, size_t cap, int minutes);
 /* Parse a DateTime (fraction optional, 'Z' or an offset) into UTC ms. */

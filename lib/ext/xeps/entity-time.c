@@ -1,8 +1,10 @@
 /* XEP-0202 Entity Time: answer with UTC and our offset; ask others. */
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include <xmppc/entity-time.h>
+#include <xmppc/im.h>
 
 #include "datetime.h"
 #include "xeps.h"
@@ -39,7 +41,8 @@ static int answer(void *ud, xmppc_session *s, const xmppc_stanza *iq)
 {
 	time_state *st = ud;
 	xmppc_stanza *res, *t;
-	char utc[32], tzo[16];
+	char tzo[16];
+	xmppc_buf *utc = NULL;
 	int64_t now;
 	int off = 0, rc;
 
@@ -49,15 +52,20 @@ static int answer(void *ud, xmppc_session *s, const xmppc_stanza *iq)
 		return rc < 0 ? rc : XMPPC_EINTERNAL;
 	if (st->utc_only)
 		off = 0;
-	if ((rc = xmppc__dt_format_utc(utc, sizeof(utc), now)) != 0 ||
-	    (rc = xmppc__dt_format_tzo(tzo, sizeof(tzo), off)) != 0)
+	if (now > INT64_MAX / 1000 || now < INT64_MIN / 1000)
+		return XMPPC_ERANGE; /* (a clock hook's nonsense) */
+	if ((rc = xmppc_buf_new(&utc, xmppc_session_ctx(s))) != 0 ||
+	    (rc = xmppc_datetime_format(utc, now * 1000)) != 0 ||
+	    (rc = xmppc__dt_format_tzo(tzo, sizeof(tzo), off)) != 0 ||
+	    (rc = xmppc_iq_new_result(&res, iq)) != 0) {
+		xmppc_buf_free(utc);
 		return rc;
-	if ((rc = xmppc_iq_new_result(&res, iq)) != 0)
-		return rc;
+	}
 	if ((rc = xmppc_stanza_new_child(&t, res, "time", XMPPC_NS_TIME)) == 0 &&
 	    (rc = xmppc_stanza_new_text_child(NULL, t, "tzo", NULL, tzo)) == 0 &&
-	    (rc = xmppc_stanza_new_text_child(NULL, t, "utc", NULL, utc)) == 0)
+	    (rc = xmppc_stanza_new_text_child(NULL, t, "utc", NULL, xmppc_buf_data(utc))) == 0)
 		rc = xmppc_session_send(s, res);
+	xmppc_buf_free(utc);
 	xmppc_stanza_unref(res);
 	return rc;
 }
