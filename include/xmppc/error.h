@@ -94,6 +94,9 @@ typedef enum xmppc_error {
 	XMPPC_ENO_FEATURES = -312,       /**< the server offered nothing the client can use to go on */
 	XMPPC_EREGISTER = -313,          /**< in-band registration refused or not offered (XEP-0077) */
 	XMPPC_EREGISTER_CONFLICT = -314, /**< in-band registration: the account exists already */
+	XMPPC_ELINK_DEAD = -315,         /**< nothing came back from the server within the liveness timeout */
+	XMPPC_ESM_PROTOCOL = -316,       /**< the server broke stream management (an ack beyond what was sent, a wrong previd) */
+	XMPPC_ESM_STATE = -317,          /**< a stream-management state blob is malformed, of another version or account */
 
 	/* Authentication: SASL (RFC 6120 §6) */
 	XMPPC_ESASL_NO_MECHANISM = -400,    /**< no mechanism both sides support is allowed by the policy */

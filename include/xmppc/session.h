@@ -360,7 +360,11 @@ typedef enum xmppc_session_event_type {
 	XMPPC_EVENT_BOUND = 3,         /**< a resource is bound: the session is READY */
 	XMPPC_EVENT_STREAM_ERROR = 4,  /**< the server sent a stream error (condition, text) */
 	XMPPC_EVENT_SEE_OTHER_HOST = 5,/**< the server redirects (host); reconnect there */
-	XMPPC_EVENT_DISCONNECTED = 6   /**< the stream is over (error 0: clean close) */
+	XMPPC_EVENT_DISCONNECTED = 6,  /**< the stream is over (error 0: clean close) */
+	/** The previous stream was resumed (XEP-0198, see sm.h): the session is
+	 *  READY with the same full JID, presence and subscriptions as before;
+	 *  unacknowledged stanzas were resent. */
+	XMPPC_EVENT_RESUMED = 7
 } xmppc_session_event_type;
 
 /** Version of #xmppc_session_event understood by this library. */

@@ -38,5 +38,7 @@
 #include <xmppc/vcard.h>
 #include <xmppc/private.h>
 #include <xmppc/register.h>
+#include <xmppc/sm.h>
+#include <xmppc/liveness.h>
 
 #endif /* XMPPC_XMPPC_H */
