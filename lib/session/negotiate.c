@@ -187,18 +187,26 @@ static int on_features(xmppc_session *s, const xmppc_stanza *f)
 	}
 	if (!s->feat.bind)
 		return xmppc__session_fail(s, XMPPC_EBIND, "the server offers no resource binding");
-	s->state = XMPPC_SESSION_STATE_BINDING;
-	rc = send_bind(s);
-	return rc != 0 ? xmppc__session_fail(s, rc, NULL) : 0;
+	if (xmppc__sm_try_resume(s))
+		return 0; /* XEP-0198: the old stream comes back instead */
+	return xmppc__session_bind(s);
 }
 
 /* ---- binding ---------------------------------------------------------------- */
 
-static void ready(xmppc_session *s)
+void xmppc__session_ready(xmppc_session *s)
 {
 	s->state = XMPPC_SESSION_STATE_READY;
 	XMPPC_LOG(s->ctx, XMPPC_LOG_INFO, "session", "bound as %s", xmppc_jid_full(s->bound));
 	xmppc__session_emit(s, XMPPC_EVENT_BOUND, 0, XMPPC_STREAM_COND_NONE, NULL, NULL);
+	xmppc__sm_after_ready(s);
+}
+
+/* Bound: enable stream management first when the server offers it. */
+static void bound(xmppc_session *s)
+{
+	if (!xmppc__sm_after_bind(s))
+		xmppc__session_ready(s);
 }
 
 static void iq_failure(xmppc_session *s, const xmppc_stanza *reply, int error, int code,
@@ -225,7 +233,7 @@ static void on_session_reply(xmppc_session *s, const xmppc_stanza *reply, int er
 		iq_failure(s, reply, error, XMPPC_ESESSION, "session establishment failed");
 		return;
 	}
-	ready(s);
+	bound(s);
 }
 
 static void on_bind_reply(xmppc_session *s, const xmppc_stanza *reply, int error)
@@ -262,7 +270,7 @@ static void on_bind_reply(xmppc_session *s, const xmppc_stanza *reply, int error
 			xmppc__session_fail(s, rc, NULL);
 		return;
 	}
-	ready(s);
+	bound(s);
 }
 
 static int send_bind(xmppc_session *s)
@@ -278,6 +286,15 @@ static int send_bind(xmppc_session *s)
 		rc = xmppc__iq_send_internal(s, iq, on_bind_reply);
 	xmppc_stanza_unref(iq);
 	return rc;
+}
+
+int xmppc__session_bind(xmppc_session *s)
+{
+	int rc;
+
+	s->state = XMPPC_SESSION_STATE_BINDING;
+	rc = send_bind(s);
+	return rc != 0 ? xmppc__session_fail(s, rc, NULL) : 0;
 }
 
 /* ---- stream errors --------------------------------------------------------- */
@@ -377,6 +394,8 @@ int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el)
 	}
 	if (strcmp(ns, XMPPC_NS_SASL) == 0)
 		return xmppc__auth_on_element(s, el);
+	if (strcmp(ns, "urn:xmpp:sm:3") == 0 && s->authenticated)
+		return xmppc__sm_on_element(s, el);
 	kind = xmppc_stanza_get_kind(el);
 	if (strcmp(ns, XMPPC_NS_CLIENT) != 0 || kind == XMPPC_STANZA_OTHER) {
 		/* Not a stanza: never dispatched as one. Extensions that use
@@ -384,6 +403,7 @@ int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el)
 		XMPPC_LOG(s->ctx, XMPPC_LOG_DEBUG, "session", "ignoring <%s xmlns='%s'/>", name, ns);
 		return 0;
 	}
+	xmppc__sm_count_in(s); /* XEP-0198: counted whatever becomes of it */
 	if (s->registering && kind == XMPPC_STANZA_IQ) {
 		int rc;
 		if (xmppc__register_on_iq(s, el, &rc))

@@ -12,6 +12,8 @@
 #include "util/hash.h"
 #include <xmppc/session.h>
 
+#include "session/sm-internal.h"
+
 typedef struct pending_iq pending_iq;
 typedef struct handler handler;
 typedef struct attached attached;
@@ -133,6 +135,9 @@ struct xmppc_session {
 	xmppc__hash pending; /* id -> pending_iq */
 	pending_iq *pending_list;
 
+	/* XEP-0198, liveness, CSI (sm.c, liveness.c) */
+	sm_state sm;
+
 	/* the transport driver's "output became non-empty" hook (lib/net/conn.c) */
 	void (*out_notify)(void *user_data);
 	void *out_notify_ud;
@@ -154,6 +159,9 @@ void xmppc__session_emit(xmppc_session *s, xmppc_session_event_type type, int er
                          xmppc_stream_condition cond, const char *text, const char *host);
 int xmppc__session_write_raw(xmppc_session *s, const char *data, size_t len);
 int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st);
+/* The same, tracked for stream management with the application's
+ * sequence number and first-send time (0: none / now). */
+int xmppc__session_write_seq(xmppc_session *s, const xmppc_stanza *st, uint64_t seq, int64_t wall_ms);
 void xmppc__session_finish(xmppc_session *s, int code);
 
 /* register.c */
@@ -166,6 +174,10 @@ int xmppc__register_on_iq(xmppc_session *s, const xmppc_stanza *iq, int *rc);
 /* negotiate.c */
 int xmppc__session_open_stream(xmppc_session *s);
 int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el);
+/* Bound (or stream management answered): READY, BOUND, then what waits. */
+void xmppc__session_ready(xmppc_session *s);
+/* Bind a resource now (after a failed resumption). */
+int xmppc__session_bind(xmppc_session *s);
 void xmppc__features_clear(xmppc_session *s);
 
 /* auth.c */

@@ -157,6 +157,9 @@ static void destroy(xmppc_session *s)
 	size_t i;
 
 	xmppc__iq_fail_all(s, XMPPC_EDISCONNECTED);
+	s->depth++; /* acknowledgement callbacks may fire: no nested free */
+	xmppc__sm_fini(s);
+	s->depth--;
 	xmppc__modules_fini(s);
 	xmppc__iq_fini(s);
 	xmppc__handlers_fini(s);
@@ -215,6 +218,7 @@ XMPPC_API int xmppc_session_new(xmppc_session **out, xmppc_ctx *ctx, const xmppc
 		xmppc__buf_init(&s->cb[i], ctx);
 	xmppc__hash_init(&s->iq_handlers, ctx);
 	xmppc__hash_init(&s->pending, ctx);
+	xmppc__sm_init(s);
 	s->next_token = 1;
 	rc = configure(s, config);
 	if (rc != 0) {
@@ -310,6 +314,11 @@ static int enter(xmppc_session *s)
 static void fire_drain(xmppc_session *s)
 {
 	s->drain_pending = 0;
+	if (s->doomed)
+		return;
+	s->depth++;
+	xmppc__sm_flush_offline(s); /* what waits offline goes first */
+	s->depth--;
 	if (s->drain_fn == NULL || s->doomed)
 		return;
 	s->depth++;
@@ -374,6 +383,7 @@ void xmppc__session_set_output_notify(xmppc_session *s, void (*fn)(void *), void
 
 void xmppc__session_output_grew(xmppc_session *s, size_t before)
 {
+	xmppc__live_tx(s);
 	if (before == 0 && s->out.len > 0 && s->out_notify != NULL)
 		s->out_notify(s->out_notify_ud);
 }
@@ -391,17 +401,24 @@ int xmppc__session_write_raw(xmppc_session *s, const char *data, size_t len)
 	return rc;
 }
 
-int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st)
+int xmppc__session_write_seq(xmppc_session *s, const xmppc_stanza *st, uint64_t seq, int64_t wall_ms)
 {
 	size_t before = s->out.len;
 	int rc = xmppc_stanza_to_xml(&s->out, st, XMPPC_NS_CLIENT);
 
+	if (rc == 0 && (rc = xmppc__sm_track(s, st, before, seq, wall_ms)) != 0)
+		s->out.len = before; /* not tracked: not sent either */
 	if (rc == 0) {
 		if (!xmppc__trace_password_redacted(s, 1, st))
 			xmppc__trace(s, 1, s->out.data + s->out.off + before, s->out.len - before);
 		xmppc__session_output_grew(s, before);
 	}
 	return rc;
+}
+
+int xmppc__session_write(xmppc_session *s, const xmppc_stanza *st)
+{
+	return xmppc__session_write_seq(s, st, 0, 0);
 }
 
 XMPPC_API const void *xmppc_session_output(const xmppc_session *s, size_t *len)
@@ -428,6 +445,8 @@ XMPPC_API int xmppc_session_output_consume(xmppc_session *s, size_t n)
 			s->wipe_output = 0;
 	}
 	xmppc_buf_consume(&s->out, n);
+	if (s->out.len == 0 && n > 0)
+		xmppc__sm_output_idle(s);
 	/* Room again (below half the mark, so a sender is not woken for every
 	 * few bytes): tell whoever was refused. */
 	if (s->out_blocked && s->out.len < s->high_water / 2) {
@@ -511,7 +530,10 @@ void xmppc__session_finish(xmppc_session *s, int code)
 		snprintf(s->err_text, sizeof(s->err_text), "%s", xmppc_strerror(code));
 	}
 	xmppc__auth_reset(s);
-	xmppc__iq_fail_all(s, XMPPC_EDISCONNECTED);
+	xmppc__sm_stream_ended(s, code);
+	/* a resumption would bring their answers: kept until it is known */
+	if (!xmppc__sm_keeps_iqs(s))
+		xmppc__iq_fail_all(s, XMPPC_EDISCONNECTED);
 	xmppc__session_emit(s, XMPPC_EVENT_DISCONNECTED, code, XMPPC_STREAM_COND_NONE, NULL, NULL);
 }
 
@@ -613,6 +635,8 @@ static int feed(size_t *consumed, xmppc_session *s, const unsigned char *data, s
 	 * redacted, as they are parsed. */
 	if (!s->in_sasl && !s->registering)
 		xmppc__trace(s, 0, (const char *)data, len);
+	if (len > 0)
+		xmppc__live_rx(s);
 	while (off < len) {
 		size_t used = 0;
 		int rc = xmppc_parser_feed(&used, s->parser, data + off, len - off);
@@ -694,6 +718,12 @@ XMPPC_API uint64_t xmppc_session_next_deadline(const xmppc_session *s)
 	iq = xmppc__iq_next_deadline(s);
 	if (iq != 0 && (d == 0 || iq < d))
 		d = iq;
+	iq = xmppc__sm_next_deadline(s);
+	if (iq != 0 && (d == 0 || iq < d))
+		d = iq;
+	iq = xmppc__live_next_deadline(s);
+	if (iq != 0 && (d == 0 || iq < d))
+		d = iq;
 	return d;
 }
 
@@ -712,6 +742,10 @@ XMPPC_API int xmppc_session_handle_deadlines(xmppc_session *s)
 	xmppc__iq_expire(s, now);
 	if (s->doomed || is_over(s))
 		return leave(s, 0);
+	if ((rc = xmppc__live_deadlines(s, now)) != 0 || s->doomed || is_over(s))
+		return leave(s, rc == XMPPC_ELINK_DEAD ? rc : 0);
+	if ((rc = xmppc__sm_deadlines(s, now)) != 0)
+		return leave(s, xmppc__session_fail(s, rc, NULL));
 	if (s->state == XMPPC_SESSION_STATE_CLOSING && now >= s->close_deadline) {
 		snprintf(s->err_text, sizeof(s->err_text), "the server did not close its stream in time");
 		s->err_code = XMPPC_ETIMEOUT;
@@ -785,6 +819,9 @@ XMPPC_API int xmppc_session_close(xmppc_session *s)
 		return XMPPC_EINVAL;
 	if (!s->started || is_over(s) || s->state == XMPPC_SESSION_STATE_CLOSING || !s->stream_open)
 		return XMPPC_ESTATE;
+	/* the server's <a/> comes before its closing tag: what it took is known */
+	if (s->sm.active && s->sm.q_len > 0 && s->state == XMPPC_SESSION_STATE_READY)
+		xmppc_sm_request_ack(s);
 	rc = xmppc__session_write_raw(s, "</stream:stream>", 16);
 	if (rc != 0)
 		return rc;
@@ -798,11 +835,16 @@ XMPPC_API int xmppc_session_close(xmppc_session *s)
 
 XMPPC_API int xmppc_session_send(xmppc_session *s, const xmppc_stanza *stanza)
 {
+	int qrc;
+
 	if (s == NULL || stanza == NULL || xmppc_stanza_is_text(stanza))
 		return XMPPC_EINVAL;
+	/* offline queue: while no stream is READY, or behind what waits there */
+	if (xmppc__sm_offline_send(s, stanza, &qrc))
+		return qrc;
 	if (s->state != XMPPC_SESSION_STATE_READY || s->doomed)
 		return XMPPC_ESTATE;
-	if (xmppc__session_output_room(s) != 0)
+	if (xmppc__session_output_room(s) != 0 || xmppc__sm_room(s) != 0)
 		return XMPPC_EAGAIN;
 	{
 		xmppc_stanza *rep = NULL;
@@ -813,7 +855,7 @@ XMPPC_API int xmppc_session_send(xmppc_session *s, const xmppc_stanza *stanza)
 			xmppc_stanza_unref(rep);
 			return XMPPC_ESTATE;
 		}
-		rc = xmppc__session_write(s, rep != NULL ? rep : stanza);
+		rc = xmppc__session_write_seq(s, rep != NULL ? rep : stanza, xmppc__sm_next_seq(s), 0);
 		xmppc_stanza_unref(rep);
 		return rc;
 	}
