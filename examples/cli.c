@@ -44,13 +44,34 @@ static void add_list(cli_options *o, const char **list, const char *opt, const c
 	list[i] = val;
 }
 
+/* A non-negative decimal number for option `name`, or a usage error. */
+static unsigned long parse_number(const cli_options *o, const char *name, const char *val)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno != 0 || *end != '\0' || val[0] == '-' || val[0] == '\0')
+		usage_error(o, "needs a non-negative number:", name);
+	return v;
+}
+
 void cli_parse(cli_options *o, int argc, char **argv, const char *usage, int max_args,
                const char *accept_max)
 {
+	cli_parse_flags(o, argc, argv, usage, max_args, accept_max, 0);
+}
+
+void cli_parse_flags(cli_options *o, int argc, char **argv, const char *usage, int max_args,
+                     const char *accept_max, unsigned flags)
+{
 	const char *pw = NULL, *pw_file = NULL;
 	int i;
+	const int rec = (flags & CLI_RECONNECT_OPTIONS) != 0;
 
 	memset(o, 0, sizeof(*o));
+	o->keepalive = 30;
 	o->prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -60,8 +81,10 @@ void cli_parse(cli_options *o, int argc, char **argv, const char *usage, int max
 		                                     "--cafile", "--pin", "--max", "--mechanism",
 		                                     "--tls-priority", "--dns-server", "--resource",
 		                                     "--wait-reply", NULL};
+		static const char *const rec_valued[] = {"--reconnect-max", "--keepalive", NULL};
 		size_t k;
 		char name[32];
+		int takes_value;
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			printf("Usage: %s %s", o->prog, usage);
@@ -79,7 +102,10 @@ void cli_parse(cli_options *o, int argc, char **argv, const char *usage, int max
 		for (k = 0; valued[k] != NULL; k++)
 			if (strcmp(name, valued[k]) == 0)
 				break;
-		if (valued[k] != NULL || (accept_max != NULL && strcmp(name, accept_max) == 0)) {
+		takes_value = valued[k] != NULL;
+		for (k = 0; rec && !takes_value && rec_valued[k] != NULL; k++)
+			takes_value = strcmp(name, rec_valued[k]) == 0;
+		if (takes_value || (accept_max != NULL && strcmp(name, accept_max) == 0)) {
 			if (a[strlen(name)] == '=')
 				val = a + strlen(name) + 1;
 			else if (i + 1 < argc)
@@ -107,13 +133,21 @@ void cli_parse(cli_options *o, int argc, char **argv, const char *usage, int max
 			o->dns_server = val;
 		else if (strcmp(name, "--resource") == 0)
 			o->resource = val;
-		else if (accept_max != NULL && strcmp(name, accept_max) == 0) {
-			char *end;
-			errno = 0;
-			o->max = strtoul(val, &end, 10);
-			if (errno != 0 || *end != '\0' || val[0] == '-' || val[0] == '\0')
-				usage_error(o, "needs a non-negative number:", name);
-		} else if (strcmp(a, "--direct-tls") == 0)
+		else if (accept_max != NULL && strcmp(name, accept_max) == 0)
+			o->max = parse_number(o, name, val);
+		else if (rec && strcmp(name, "--reconnect-max") == 0) {
+			o->reconnect_max = parse_number(o, name, val);
+			if (o->reconnect_max > UINT32_MAX)
+				usage_error(o, "too large:", name);
+		} else if (rec && strcmp(name, "--keepalive") == 0) {
+			o->keepalive = parse_number(o, name, val);
+			if (o->keepalive > UINT32_MAX / 1000)
+				usage_error(o, "too large:", name);
+		} else if (rec && strcmp(a, "--no-reconnect") == 0)
+			o->no_reconnect = 1;
+		else if (rec && strcmp(a, "--tcp-keepalive") == 0)
+			o->tcp_keepalive = 1;
+		else if (strcmp(a, "--direct-tls") == 0)
 			o->direct_tls = 1;
 		else if (strcmp(a, "--insecure-plaintext") == 0)
 			o->insecure_plaintext = 1;
@@ -222,7 +256,44 @@ xmppc_conn *cli_conn(const cli_options *o, xmppc_ctx *ctx, xmppc_loop *loop)
 	return conn;
 }
 
-static const char *stage_name(xmppc_conn_stage s)
+/* TCP keepalive of --tcp-keepalive: first probe after 60 s of silence,
+ * then every 10 s; 3 unanswered probes end the connection. */
+#define CLI_TCP_KEEPIDLE 60u
+#define CLI_TCP_KEEPINTVL 10u
+#define CLI_TCP_KEEPCNT 3u
+/* --keepalive: a probe unanswered for this long means a dead link. */
+#define CLI_LIVENESS_TIMEOUT_MS 10000u
+
+void cli_setup_reconnect(const cli_options *o, xmppc_conn *conn)
+{
+	int rc = 0;
+
+	if (!o->no_reconnect) {
+		xmppc_reconnect_config rcfg;
+		memset(&rcfg, 0, sizeof(rcfg));
+		rcfg.version = XMPPC_RECONNECT_CONFIG_VERSION;
+		rcfg.max_ms = (uint32_t)o->reconnect_max;
+		rc = xmppc_conn_set_reconnect(conn, &rcfg);
+	}
+	if (rc == 0 && o->keepalive > 0) {
+		xmppc_liveness_config lc;
+		memset(&lc, 0, sizeof(lc));
+		lc.version = XMPPC_LIVENESS_CONFIG_VERSION;
+		lc.idle_ms = (uint32_t)(o->keepalive * 1000u);
+		lc.timeout_ms = CLI_LIVENESS_TIMEOUT_MS;
+		rc = xmppc_session_set_liveness(xmppc_conn_session(conn), &lc);
+	}
+	if (rc == 0 && o->tcp_keepalive)
+		rc = xmppc_conn_set_tcp_keepalive(conn, CLI_TCP_KEEPIDLE, CLI_TCP_KEEPINTVL,
+		                                  CLI_TCP_KEEPCNT);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot set up reconnection: %s: %s\n", o->prog,
+		        xmppc_error_name(rc), xmppc_strerror(rc));
+		exit(CLI_EXIT_FAILURE);
+	}
+}
+
+const char *cli_stage_name(xmppc_conn_stage s)
 {
 	switch (s) {
 	case XMPPC_CONN_STAGE_DNS:
@@ -237,6 +308,8 @@ static const char *stage_name(xmppc_conn_stage s)
 		return "authentication";
 	case XMPPC_CONN_STAGE_BIND:
 		return "resource binding";
+	case XMPPC_CONN_STAGE_WAITING:
+		return "reconnection";
 	default:
 		return "connection";
 	}
@@ -263,7 +336,7 @@ int cli_report_closed(const cli_options *o, const xmppc_conn_event *ev)
 	default:
 		status = CLI_EXIT_FAILURE;
 	}
-	fprintf(stderr, "%s: %s failed: %s: %s\n", o->prog, stage_name(ev->stage),
+	fprintf(stderr, "%s: %s failed: %s: %s\n", o->prog, cli_stage_name(ev->stage),
 	        xmppc_error_name(ev->error), ev->text != NULL && ev->text[0] ? ev->text
 	                                                                    : xmppc_strerror(ev->error));
 	return status;

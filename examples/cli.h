@@ -32,6 +32,11 @@ typedef struct cli_options {
 	const char *dns_server;
 	const char *resource;
 	unsigned long max;    /* xmpp-echo-bot --max N, xmpp-send --wait-reply SECONDS */
+	/* with CLI_RECONNECT_OPTIONS (xmpp-echo-bot) */
+	int no_reconnect;            /* --no-reconnect */
+	unsigned long reconnect_max; /* --reconnect-max MS (0: the library's default) */
+	unsigned long keepalive;     /* --keepalive SECONDS (default 30, 0: off) */
+	int tcp_keepalive;           /* --tcp-keepalive */
 	const char *args[4];  /* positional arguments */
 	int nargs;
 } cli_options;
@@ -42,6 +47,23 @@ typedef struct cli_options {
  * command line (2, with a one-line reason). */
 void cli_parse(cli_options *o, int argc, char **argv, const char *usage, int max_args,
                const char *accept_max);
+
+/* cli_parse() flag: also accept --no-reconnect, --reconnect-max MS,
+ * --keepalive SECONDS and --tcp-keepalive. */
+#define CLI_RECONNECT_OPTIONS 0x1u
+
+/* cli_parse() with the option groups of `flags` (CLI_* above). */
+void cli_parse_flags(cli_options *o, int argc, char **argv, const char *usage, int max_args,
+                     const char *accept_max, unsigned flags);
+
+/* Reconnection and liveness as the CLI_RECONNECT_OPTIONS say: the
+ * reconnection manager on unless --no-reconnect, liveness probes after
+ * --keepalive seconds of silence (10 s to answer), TCP keepalive with
+ * --tcp-keepalive. Exits on failure. */
+void cli_setup_reconnect(const cli_options *o, xmppc_conn *conn);
+
+/* A stage as the one-line reasons name it ("TLS", "authentication", ...). */
+const char *cli_stage_name(xmppc_conn_stage s);
 
 /* A context with logging to stderr with -v (else the one-line exit reason
  * is all that is printed) and,

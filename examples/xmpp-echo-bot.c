@@ -1,6 +1,8 @@
 /* xmpp-echo-bot: log in and echo every message body back to its sender.
  * An example of the whole public API at work: a connection (conn.h) on the
- * ready-made loop (loop.h), an observer on the session for messages. */
+ * ready-made loop (loop.h), an observer on the session for messages, the
+ * reconnection manager with stream management (a lost connection is
+ * resumed), liveness probes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +16,12 @@ static const char usage[] =
 	"capabilities, XEP-0115) once the resource is bound and then prints\n"
 	"\"ready FULL-JID\" on standard output. Answers service discovery, software\n"
 	"version (XEP-0092) and ping (XEP-0199) requests.\n"
+	"\n"
+	"A lost connection is reconnected, with exponential backoff, and the\n"
+	"stream resumed (XEP-0198) where the server allows: standard error shows\n"
+	"\"disconnected: STAGE ERROR: detail; retry in N ms\" and \"reconnecting\n"
+	"(attempt N)\"; standard output \"resumed FULL-JID\" (no presence is sent\n"
+	"again) or, after a fresh login, \"ready FULL-JID\" again.\n"
 	"\n"
 	"Account:\n"
 	"  --jid JID             the account (a resource part requests that resource)\n"
@@ -43,6 +51,15 @@ static const char usage[] =
 	"                        network in the clear. For loopback tests and\n"
 	"                        benchmarks only\n"
 	"\n"
+	"Reconnection:\n"
+	"  --no-reconnect        exit on the first failure or loss of the connection\n"
+	"  --reconnect-max MS    longest wait between two attempts (default 60000)\n"
+	"  --keepalive SECONDS   probe the server after SECONDS without input and\n"
+	"                        count the link as dead (and reconnect) when 10 s\n"
+	"                        pass without an answer; 0: never (default 30)\n"
+	"  --tcp-keepalive       TCP keepalive on the socket as well (first probe\n"
+	"                        after 60 s of silence)\n"
+	"\n"
 	"Behaviour:\n"
 	"  --max N               exit (status 0) after N echoes; 0 (default): never\n"
 	"  -v, --verbose         log details and the XML wire trace to standard error\n"
@@ -50,10 +67,14 @@ static const char usage[] =
 	"  -h, --help            show this text\n"
 	"\n"
 	"Exit status: 0 after --max echoes or on SIGINT/SIGTERM (the stream is closed\n"
-	"cleanly); 1 the connection was lost or closed by the server; 2 bad command\n"
+	"cleanly); 1 the connection was lost or closed by the server (with\n"
+	"--no-reconnect), or another failure; 2 bad command\n"
 	"line; 3 authentication or binding refused; 4 TLS or certificate failure;\n"
-	"5 the server could not be reached (DNS, TCP). Failures print one line to\n"
-	"standard error: \"PROGRAM: STAGE failed: ERROR-NAME: detail\".\n";
+	"5 the server could not be reached (DNS, TCP). Without --no-reconnect the\n"
+	"bot exits on failure only when trying again cannot help (credentials, the\n"
+	"certificate, a conflict with another session of the account, an unknown\n"
+	"domain): the status is that of the last failure. Failures print one line\n"
+	"to standard error: \"PROGRAM: STAGE failed: ERROR-NAME: detail\".\n";
 
 typedef struct bot {
 	cli_options opt;
@@ -129,6 +150,21 @@ static void on_event(void *ud, xmppc_conn *conn, const xmppc_conn_event *ev)
 		printf("ready %s\n", xmppc_jid_full(xmppc_session_jid(xmppc_conn_session(conn))));
 		fflush(stdout);
 		break;
+	case XMPPC_CONN_EVENT_RESUMED:
+		/* the old stream goes on: presence and subscriptions are as
+		 * they were, nothing to send */
+		printf("resumed %s\n", xmppc_jid_full(xmppc_session_jid(xmppc_conn_session(conn))));
+		fflush(stdout);
+		break;
+	case XMPPC_CONN_EVENT_DISCONNECTED:
+		fprintf(stderr, "%s: disconnected: %s %s: %s; retry in %u ms\n", b->opt.prog,
+		        cli_stage_name(ev->stage), xmppc_error_name(ev->error),
+		        ev->text != NULL && ev->text[0] ? ev->text : xmppc_strerror(ev->error),
+		        (unsigned)ev->retry_in_ms);
+		break;
+	case XMPPC_CONN_EVENT_RECONNECTING:
+		fprintf(stderr, "%s: reconnecting (attempt %u)\n", b->opt.prog, ev->attempt);
+		break;
 	case XMPPC_CONN_EVENT_CLOSED:
 		b->done = 1;
 		if (b->closing && ev->error == 0)
@@ -178,7 +214,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&b, 0, sizeof(b));
-	cli_parse(&b.opt, argc, argv, usage, 0, "--max");
+	cli_parse_flags(&b.opt, argc, argv, usage, 0, "--max", CLI_RECONNECT_OPTIONS);
 	b.ctx = cli_ctx(&b.opt);
 	if (xmppc_loop_new(&b.loop, b.ctx, 0) != 0) {
 		fprintf(stderr, "%s: cannot create the event loop\n", b.opt.prog);
@@ -194,6 +230,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	xmppc_conn_set_event_fn(b.conn, on_event, &b, NULL);
+	cli_setup_reconnect(&b.opt, b.conn);
 	cli_handle_signals(b.loop);
 	if ((rc = xmppc_conn_connect(b.conn)) != 0) {
 		fprintf(stderr, "%s: cannot connect: %s: %s\n", b.opt.prog, xmppc_error_name(rc),

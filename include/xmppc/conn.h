@@ -16,7 +16,9 @@
  *
  * Typical use:
  * 1. xmppc_conn_new(); register handlers on xmppc_conn_session();
- *    xmppc_conn_set_event_fn();
+ *    xmppc_conn_set_event_fn(); for a long-lived client,
+ *    xmppc_conn_set_reconnect() (a lost connection is tried again with
+ *    backoff and the stream resumed, XEP-0198);
  * 2. xmppc_loop_add() (or xmppc_conn_set_io_hooks());
  * 3. xmppc_conn_connect(); run the loop;
  * 4. send with xmppc_session_send() (or xmppc_conn_send()) at any time:
@@ -31,6 +33,7 @@
  * Threading: a connection is used by one thread at a time; callbacks fire
  * only inside calls made on it (xmppc_conn_process(),
  * xmppc_conn_process_pollfds(), xmppc_conn_connect(), xmppc_conn_close(),
+ * xmppc_conn_network_changed(), xmppc_conn_set_reconnect(),
  * xmppc_conn_free() for the io hooks), on the calling thread.
  */
 #ifndef XMPPC_CONN_H
@@ -171,9 +174,15 @@ XMPPC_API xmppc_session *xmppc_conn_session(xmppc_conn *conn);
  * report progress; #XMPPC_CONN_EVENT_CLOSED reports the end. A connection
  * that has closed may be connected again (the session keeps its handlers).
  *
+ * While the reconnection manager waits for its backoff timer
+ * (#XMPPC_CONN_STAGE_WAITING) this starts the next attempt at once
+ * (#XMPPC_CONN_EVENT_RECONNECTING first; from inside a callback, when that
+ * call returns).
+ *
  * @return 0; #XMPPC_ESTATE (already connecting or connected);
  *         #XMPPC_ERECURSIVE; #XMPPC_EDNS_CONFIG; #XMPPC_ENOMEM. Failures
- *         after this point come as #XMPPC_CONN_EVENT_CLOSED.
+ *         after this point come as #XMPPC_CONN_EVENT_CLOSED (or, with
+ *         reconnection on, #XMPPC_CONN_EVENT_DISCONNECTED).
  */
 XMPPC_API int xmppc_conn_connect(xmppc_conn *conn);
 
@@ -181,7 +190,12 @@ XMPPC_API int xmppc_conn_connect(xmppc_conn *conn);
  * Close: when the stream is open, send our closing tag and wait for the
  * server's (the session's close timeout); otherwise stop at once.
  * #XMPPC_CONN_EVENT_CLOSED fires (error 0) when done. Allowed from
- * callbacks. Closing an idle connection is 0 and does nothing.
+ * callbacks. Closing an idle connection is 0 and does nothing. The
+ * reconnection manager never reconnects after this: while it waits for a
+ * retry, the wait is cancelled and CLOSED (error 0) fires at once. With
+ * reconnection on, the session's stream-management state is given up
+ * (xmppc_sm_give_up(): unacknowledged and offline stanzas are returned)
+ * just before CLOSED.
  */
 XMPPC_API int xmppc_conn_close(xmppc_conn *conn);
 
@@ -209,7 +223,10 @@ typedef enum xmppc_conn_stage {
 	XMPPC_CONN_STAGE_AUTH,        /**< SASL */
 	XMPPC_CONN_STAGE_BIND,        /**< resource binding */
 	XMPPC_CONN_STAGE_READY,       /**< bound: stanzas flow */
-	XMPPC_CONN_STAGE_CLOSING      /**< closing handshake */
+	XMPPC_CONN_STAGE_CLOSING,     /**< closing handshake */
+	/** The connection was lost and the reconnection manager waits for its
+	 *  backoff timer (xmppc_conn_set_reconnect()); no fd is in use. */
+	XMPPC_CONN_STAGE_WAITING
 } xmppc_conn_stage;
 
 /** Event types. */
@@ -221,7 +238,21 @@ typedef enum xmppc_conn_event_type {
 	XMPPC_CONN_EVENT_READY = 5,       /**< a resource is bound: send initial presence now */
 	XMPPC_CONN_EVENT_REDIRECT = 6,    /**< following see-other-host (host, port) */
 	XMPPC_CONN_EVENT_STREAM_ERROR = 7,/**< the server sent a stream error (condition, text) */
-	XMPPC_CONN_EVENT_CLOSED = 8       /**< the connection is over (error 0: clean close) */
+	/** The connection is over (error 0: clean close). With reconnection on
+	 *  (xmppc_conn_set_reconnect()) it fires only when the manager gives up
+	 *  for good or the application closed: it is always final. */
+	XMPPC_CONN_EVENT_CLOSED = 8,
+	/** The connection was lost and a reconnection is scheduled (stage where
+	 *  it failed, error, text, retry_in_ms, attempt). The session keeps its
+	 *  stream-management state: the next stream resumes when it can. */
+	XMPPC_CONN_EVENT_DISCONNECTED = 9,
+	/** The previous stream was resumed (XEP-0198, stage READY): stanzas
+	 *  flow again with the same full JID; presence need not be sent again. */
+	XMPPC_CONN_EVENT_RESUMED = 10,
+	/** The backoff timer fired (or the network changed, or
+	 *  xmppc_conn_connect() was called while waiting): a new connection
+	 *  starts now (attempt). */
+	XMPPC_CONN_EVENT_RECONNECTING = 11
 } xmppc_conn_event_type;
 
 /** Version of #xmppc_conn_event understood by this library. */
@@ -231,17 +262,25 @@ typedef enum xmppc_conn_event_type {
 typedef struct xmppc_conn_event {
 	unsigned version;              /**< #XMPPC_CONN_EVENT_VERSION */
 	xmppc_conn_event_type type;    /**< what happened */
-	xmppc_conn_stage stage;        /**< CLOSED: the stage the connection ended in */
-	int error;                     /**< CLOSED: 0 or the error */
-	const char *text;              /**< CLOSED: a one-line description; STREAM_ERROR: the server's text (or NULL) */
+	xmppc_conn_stage stage;        /**< CLOSED, DISCONNECTED: the stage the connection ended in; others: the current stage */
+	int error;                     /**< CLOSED, DISCONNECTED: 0 or the error */
+	const char *text;              /**< CLOSED, DISCONNECTED: a one-line description; STREAM_ERROR: the server's text (or NULL) */
 	const char *host;              /**< CONNECTING, CONNECTED, REDIRECT: host name */
 	unsigned port;                 /**< CONNECTING, CONNECTED, REDIRECT: port */
 	const char *address;           /**< CONNECTING, CONNECTED: the IP address as text */
 	xmppc_stream_condition condition; /**< STREAM_ERROR: the condition */
+	/** DISCONNECTED: milliseconds until the next attempt (0: at once). */
+	uint32_t retry_in_ms;
+	/** DISCONNECTED: the number of the attempt that is scheduled;
+	 *  RECONNECTING: of the attempt that starts. Counted from 1 since the
+	 *  last stable connection (see #xmppc_reconnect_config.stable_ms). */
+	unsigned attempt;
 } xmppc_conn_event;
 
 /** Event callback. May send, call xmppc_conn_close(), xmppc_conn_connect()
- *  (after CLOSED) and xmppc_conn_free() (deferred). */
+ *  (after CLOSED, or after DISCONNECTED: at once instead of after the
+ *  backoff), xmppc_conn_network_changed(), xmppc_conn_set_reconnect() and
+ *  xmppc_conn_free() (deferred). */
 typedef void (*xmppc_conn_event_fn)(void *user_data, xmppc_conn *conn,
                                     const xmppc_conn_event *event);
 
@@ -276,6 +315,92 @@ typedef struct xmppc_conn_error {
  * @return 0 or #XMPPC_EINVAL.
  */
 XMPPC_API int xmppc_conn_last_error(xmppc_conn_error *out, const xmppc_conn *conn);
+
+/**@}*/
+/* ------------------------------------------------------------------ */
+/** @name Reconnection and keepalive */
+/**@{*/
+
+/** Version of #xmppc_reconnect_config understood by this library. */
+#define XMPPC_RECONNECT_CONFIG_VERSION 1u
+
+/**
+ * Reconnection manager settings. Zero means the default. After a lost
+ * connection the next attempt waits, for the n-th consecutive failure
+ * (n = 0, 1, ...): d = min(max_ms, base_ms * 2^n); the first wait (n = 0)
+ * is uniformly random in [0, base_ms], later ones in [d/2, d].
+ */
+typedef struct xmppc_reconnect_config {
+	unsigned version;     /**< #XMPPC_RECONNECT_CONFIG_VERSION */
+	uint32_t base_ms;     /**< first backoff step (default 1000) */
+	uint32_t max_ms;      /**< cap of every wait (default 60000; a larger @ref base_ms is lowered to it) */
+	/** A connection READY (or RESUMED) for at least this long when it
+	 *  drops counts as stable: the failure count starts again at 0
+	 *  (default 60000). */
+	uint32_t stable_ms;
+	/** Give up (CLOSED) after this many reconnection attempts in a row
+	 *  have failed; 0 (the default): never. */
+	unsigned max_attempts;
+	/** Stanzas xmppc_session_send() queues while the connection is not
+	 *  READY (xmppc_session_set_offline_queue(), default 1000). */
+	size_t offline_queue;
+} xmppc_reconnect_config;
+
+/**
+ * Turn the reconnection manager on (with @p cfg, copied) or off (NULL,
+ * the default). When on, a connection that fails or is lost after
+ * xmppc_conn_connect() is tried again after a backoff
+ * (#XMPPC_CONN_EVENT_DISCONNECTED, #XMPPC_CONN_STAGE_WAITING,
+ * #XMPPC_CONN_EVENT_RECONNECTING) unless
+ * - the application closed it (xmppc_conn_close()),
+ * - the error is not worth retrying: xmppc_error_retryable() is 0, an
+ *   authentication failure (`XMPPC_EAUTH_*` but temporary-auth-failure),
+ *   a certificate failure (`XMPPC_ETLS_CERT_*`, #XMPPC_ETLS_PIN),
+ *   #XMPPC_EBIND_CONFLICT, or a stream error `conflict`, `host-unknown`
+ *   or `not-authorized` from the server,
+ * - or #xmppc_reconnect_config.max_attempts attempts in a row failed;
+ *
+ * then xmppc_sm_give_up() returns what the session still holds and
+ * #XMPPC_CONN_EVENT_CLOSED fires, for good. Turning it on also sets the
+ * session's offline queue (xmppc_session_set_offline_queue()); turning it
+ * off sets that to 0 and, while waiting for a retry, gives up at once
+ * (CLOSED with the last error). Allowed from callbacks.
+ *
+ * @param conn the connection.
+ * @param cfg the settings, or NULL to turn reconnection off.
+ * @return 0 or #XMPPC_EINVAL (NULL @p conn, wrong version).
+ */
+XMPPC_API int xmppc_conn_set_reconnect(xmppc_conn *conn, const xmppc_reconnect_config *cfg);
+
+/**
+ * The network changed (another interface, a new address, back from
+ * sleep): reconnect now. While waiting for a retry, the next attempt
+ * starts at once and the backoff starts again from its first step. While
+ * connecting or connected, the transport is dropped without closing the
+ * stream (no `</stream:stream>`, no TLS close_notify: the stream stays
+ * resumable), #XMPPC_CONN_EVENT_DISCONNECTED fires (#XMPPC_ETCP_RESET,
+ * retry in 0 ms) and a new connection starts at once, whether
+ * reconnection is on or not. From inside a callback it happens when the
+ * outermost call on the connection returns.
+ *
+ * @return 0; #XMPPC_ESTATE (idle, or closing for good); #XMPPC_EINVAL;
+ *         #XMPPC_ERECURSIVE (from an io hook).
+ */
+XMPPC_API int xmppc_conn_network_changed(xmppc_conn *conn);
+
+/**
+ * TCP keepalive on the stream socket: `SO_KEEPALIVE` with
+ * `TCP_KEEPIDLE` @p idle_s, `TCP_KEEPINTVL` @p interval_s and
+ * `TCP_KEEPCNT` @p count, on every later stream socket and on the current
+ * one. A zero value keeps the system's default for that one; all three
+ * zero turns keepalive off (the default). It detects a dead peer at the
+ * TCP level only; see liveness.h for probes at the XMPP level.
+ *
+ * @return 0 or #XMPPC_EINVAL (NULL; @p idle_s or @p interval_s above
+ *         32767, @p count above 127).
+ */
+XMPPC_API int xmppc_conn_set_tcp_keepalive(xmppc_conn *conn, unsigned idle_s, unsigned interval_s,
+                                           unsigned count);
 
 /**@}*/
 /* ------------------------------------------------------------------ */

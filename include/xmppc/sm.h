@@ -5,7 +5,7 @@
  *
  * Stream management is on by default: once a resource is bound on a
  * stream whose features offer `<sm xmlns='urn:xmpp:sm:3'/>`, the session
- * sends `<enable resume='true'/>` and reports READY (#XMPPC_EVENT_BOUND)
+ * sends an `enable` element asking for resumption and reports READY (#XMPPC_EVENT_BOUND)
  * when the server has answered. From then on:
  *
  * - every stanza sent is kept, serialized, in the unacknowledged queue

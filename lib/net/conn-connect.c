@@ -52,6 +52,43 @@ static void drop_resolver(xmppc_conn *c)
 	}
 }
 
+/* TCP keepalive: probes from the kernel when the stream is idle, so that
+ * a peer that vanished (a NAT that forgot us) is noticed without traffic
+ * of our own (RFC 1122 §4.2.3.6). Failures only cost the feature. */
+void xmppc__conn_apply_keepalive(xmppc_conn *c, int fd)
+{
+	int on = c->ka_on, v;
+
+	if (fd < 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) != 0)
+		XMPPC_LOG(c->ctx, XMPPC_LOG_WARN, AREA, "SO_KEEPALIVE: %s", strerror(errno));
+	if (!on)
+		return;
+	if (c->ka_idle != 0 && (v = (int)c->ka_idle, setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v))) != 0)
+		XMPPC_LOG(c->ctx, XMPPC_LOG_WARN, AREA, "TCP_KEEPIDLE: %s", strerror(errno));
+	if (c->ka_intvl != 0 &&
+	    (v = (int)c->ka_intvl, setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v))) != 0)
+		XMPPC_LOG(c->ctx, XMPPC_LOG_WARN, AREA, "TCP_KEEPINTVL: %s", strerror(errno));
+	if (c->ka_cnt != 0 && (v = (int)c->ka_cnt, setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v))) != 0)
+		XMPPC_LOG(c->ctx, XMPPC_LOG_WARN, AREA, "TCP_KEEPCNT: %s", strerror(errno));
+}
+
+XMPPC_API int xmppc_conn_set_tcp_keepalive(xmppc_conn *c, unsigned idle_s, unsigned interval_s,
+                                           unsigned count)
+{
+	/* Linux's bounds (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT) */
+	if (c == NULL || idle_s > 32767 || interval_s > 32767 || count > 127)
+		return XMPPC_EINVAL;
+	c->ka_on = idle_s != 0 || interval_s != 0 || count != 0;
+	c->ka_idle = idle_s;
+	c->ka_intvl = interval_s;
+	c->ka_cnt = count;
+	if (c->fd >= 0)
+		xmppc__conn_apply_keepalive(c, c->fd);
+	return 0;
+}
+
 static void close_attempt(xmppc_conn *c, size_t i)
 {
 	xmppc__conn_watch(c, c->attempts[i].fd, 0, FD_ATTEMPT);
@@ -121,6 +158,8 @@ static void won(xmppc_conn *c, size_t i)
 	for (j = c->nattempts; j-- > 0;)
 		close_attempt(c, j);
 	c->fd = a.fd;
+	if (c->ka_on)
+		xmppc__conn_apply_keepalive(c, c->fd);
 	c->direct_tls = a.target->direct_tls;
 	set_target_info(c, a.target, a.addr);
 	{

@@ -4,6 +4,7 @@
  *   conn-io.c       the fd table, io hooks, timer, poll() convenience
  *   conn-connect.c  resolution and Happy Eyeballs TCP attempts
  *   conn-stream.c   reading, writing, TLS and the session on one socket
+ *   reconnect.c     the reconnection manager: policy, backoff, WAITING
  *   creds-cache.c   TLS credentials shared between connections
  * See doc/conn.md. */
 #ifndef XMPPC_NET_CONN_INTERNAL_H
@@ -112,9 +113,25 @@ struct xmppc_conn {
 	int err_code;
 	xmppc_conn_stage err_stage;
 	char err_text[256];
+
+	/* reconnection manager (reconnect.c) */
+	int rc_on;                 /* xmppc_conn_set_reconnect() turned it on */
+	uint32_t rc_base, rc_max, rc_stable;
+	unsigned rc_max_attempts;  /* 0: forever */
+	unsigned rc_fails;         /* consecutive failures since the last stable connection */
+	uint64_t rc_retry_at;      /* WAITING: when the next attempt starts */
+	uint64_t rc_ready_at;      /* when this connection became READY/RESUMED (0: not) */
+	int app_close;             /* the application closed: never retry */
+	int nc_pending;            /* network_changed() from a callback: act on leaving */
+
+	/* TCP keepalive (0, 0, 0: off) */
+	int ka_on;
+	unsigned ka_idle, ka_intvl, ka_cnt;
 };
 
 /* conn.c */
+/* Fire an event (version filled in; nothing after a deferred free). */
+void xmppc__conn_emit_event(xmppc_conn *c, xmppc_conn_event *ev);
 void xmppc__conn_emit(xmppc_conn *c, xmppc_conn_event_type type);
 void xmppc__conn_emit_addr(xmppc_conn *c, xmppc_conn_event_type type);
 /* The connection attempt failed at the current stage: tear down, fire
@@ -123,6 +140,13 @@ void xmppc__conn_fail(xmppc_conn *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Tear down sockets, TLS, resolution; back to IDLE (no event). */
 void xmppc__conn_teardown(xmppc_conn *c);
+/* End a public call entered with c->depth++: pending network change,
+ * flush, deferred free (c is gone then), the timer. Returns rc. */
+int xmppc__conn_leave(xmppc_conn *c, int rc);
+
+/* Start a connection from IDLE or WAITING: reset a finished session,
+ * resolve. 0 or an error (nothing started then, stage unchanged). */
+int xmppc__conn_begin(xmppc_conn *c);
 
 /* Load (or share) the TLS credentials: 0, XMPPC_ETLS_CONFIG, XMPPC_ENOMEM. */
 int xmppc__conn_load_creds(xmppc_conn *c);
@@ -158,6 +182,33 @@ void xmppc__conn_stream_timers(xmppc_conn *c, uint64_t now);
 /* After a call into the session: act on its end. */
 void xmppc__conn_check_session(xmppc_conn *c);
 void xmppc__conn_stream_close(xmppc_conn *c);
+
+/* Set SO_KEEPALIVE and its parameters on a stream socket, as configured. */
+void xmppc__conn_apply_keepalive(xmppc_conn *c, int fd);
+
+/* reconnect.c */
+/* The connection failed (torn down, err_* set, not a followed redirect):
+ * 1 if a retry was scheduled (stage WAITING, DISCONNECTED fired), else 0:
+ * the caller ends it for good with xmppc__reconnect_final(). */
+int xmppc__reconnect_after_failure(xmppc_conn *c);
+/* Whether to try again after failing with `code` (the policy, in one
+ * place: doc/conn.md "Reconnection"). */
+int xmppc__conn_should_retry(const xmppc_conn *c, int code);
+/* Ending for good: stage IDLE, give up the stream-management state when
+ * reconnection is on, CLOSED with err_code/err_stage/err_text. */
+void xmppc__reconnect_final(xmppc_conn *c);
+/* The READY or RESUMED event: a connection is up (stability clock). */
+void xmppc__reconnect_up(xmppc_conn *c);
+/* Timer work: the backoff timer of a WAITING connection. */
+void xmppc__reconnect_timers(xmppc_conn *c, uint64_t now);
+/* The deadline of the backoff timer (0: none). */
+uint64_t xmppc__reconnect_deadline(const xmppc_conn *c);
+/* xmppc_conn_connect() while WAITING: the next attempt now. */
+void xmppc__reconnect_now(xmppc_conn *c);
+/* xmppc_conn_close() while WAITING: stop, give up, CLOSED (error 0). */
+void xmppc__reconnect_cancel(xmppc_conn *c);
+/* A network change noted from a callback: act on it (depth 1). */
+void xmppc__reconnect_pending(xmppc_conn *c);
 
 /* creds-cache.c: one credentials object per distinct option set and
  * context, shared by every connection that uses it. */

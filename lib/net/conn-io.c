@@ -80,8 +80,9 @@ uint64_t xmppc__conn_next_deadline(xmppc_conn *c)
 	}
 	if (c->nattempts > 0 || c->stage == XMPPC_CONN_STAGE_TCP)
 		d = earliest(d, xmppc__conn_attempts_deadline(c));
-	if (c->stage >= XMPPC_CONN_STAGE_TLS)
+	if (c->stage >= XMPPC_CONN_STAGE_TLS && c->stage != XMPPC_CONN_STAGE_WAITING)
 		d = earliest(d, xmppc_session_next_deadline(c->session));
+	d = earliest(d, xmppc__reconnect_deadline(c));
 	return d;
 }
 
@@ -94,15 +95,18 @@ void xmppc__conn_update_timer(xmppc_conn *c)
 		c->timer_at = at;
 		return;
 	}
-	if (at == c->timer_at && (at != 0 || c->timer_told == -1))
+	now = xmppc_ctx_now(c->ctx);
+	/* The hook's timer is one-shot: a deadline equal to the one it was
+	 * set for is news only while that has not passed. Once it has, the
+	 * timer may have fired already (a new deadline in the same
+	 * millisecond as the one just handled), so it is set again. */
+	if (at == c->timer_at && (at != 0 || c->timer_told == -1) && (at == 0 || at > now))
 		return;
 	c->timer_at = at;
-	if (at == 0) {
+	if (at == 0)
 		ms = -1;
-	} else {
-		now = xmppc_ctx_now(c->ctx);
+	else
 		ms = at > now ? (int64_t)(at - now) : 0;
-	}
 	c->timer_told = ms;
 	c->in_hook++;
 	c->hooks.timer(c->hooks_ud, c, ms);

@@ -192,7 +192,7 @@ void xmppc__conn_check_session(xmppc_conn *c)
 	if (c->fd >= 0 && c->tls != NULL && xmppc__tls_handshake_done(c->tls) &&
 	    xmppc__tls_close(c->tls) == 0)
 		xmppc__conn_flush(c);
-	if (c->stage == XMPPC_CONN_STAGE_IDLE) {
+	if (c->stage == XMPPC_CONN_STAGE_IDLE || c->stage == XMPPC_CONN_STAGE_WAITING) {
 		c->finishing = 0; /* a failure on the way ended it already */
 		return;
 	}

@@ -22,7 +22,7 @@
 
 /* ---- events ------------------------------------------------------------ */
 
-static void emit(xmppc_conn *c, xmppc_conn_event *ev)
+void xmppc__conn_emit_event(xmppc_conn *c, xmppc_conn_event *ev)
 {
 	if (c->event_fn == NULL || c->doomed)
 		return;
@@ -39,7 +39,7 @@ void xmppc__conn_emit(xmppc_conn *c, xmppc_conn_event_type type)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
 	ev.stage = c->stage;
-	emit(c, &ev);
+	xmppc__conn_emit_event(c, &ev);
 }
 
 void xmppc__conn_emit_addr(xmppc_conn *c, xmppc_conn_event_type type)
@@ -52,7 +52,7 @@ void xmppc__conn_emit_addr(xmppc_conn *c, xmppc_conn_event_type type)
 	ev.host = c->host;
 	ev.port = c->port;
 	ev.address = c->address;
-	emit(c, &ev);
+	xmppc__conn_emit_event(c, &ev);
 }
 
 /* The session's events, turned into the connection's. */
@@ -71,6 +71,12 @@ static void on_session_event(void *ud, xmppc_session *s, const xmppc_session_eve
 	case XMPPC_EVENT_BOUND:
 		c->stage = XMPPC_CONN_STAGE_READY;
 		ev.type = XMPPC_CONN_EVENT_READY;
+		xmppc__reconnect_up(c);
+		break;
+	case XMPPC_EVENT_RESUMED:
+		c->stage = XMPPC_CONN_STAGE_READY;
+		ev.type = XMPPC_CONN_EVENT_RESUMED;
+		xmppc__reconnect_up(c);
 		break;
 	case XMPPC_EVENT_STREAM_ERROR:
 		ev.type = XMPPC_CONN_EVENT_STREAM_ERROR;
@@ -85,7 +91,7 @@ static void on_session_event(void *ud, xmppc_session *s, const xmppc_session_eve
 		return; /* STARTTLS and DISCONNECTED: handled by the driver */
 	}
 	ev.stage = c->stage;
-	emit(c, &ev);
+	xmppc__conn_emit_event(c, &ev);
 }
 
 /* Output queued from outside our calls (an application's send): ask the
@@ -152,9 +158,9 @@ static int follow_redirect(xmppc_conn *c)
 		ev.stage = c->stage;
 		ev.host = c->redirect_host;
 		ev.port = port;
-		emit(c, &ev);
+		xmppc__conn_emit_event(c, &ev);
 	}
-	if (c->doomed || c->stage == XMPPC_CONN_STAGE_IDLE)
+	if (c->doomed || c->stage == XMPPC_CONN_STAGE_IDLE || c->stage == XMPPC_CONN_STAGE_WAITING)
 		return 1;
 	if (xmppc_session_reset(c->session) != 0 || xmppc__conn_start_resolve(c) != 0)
 		return 0;
@@ -163,10 +169,9 @@ static int follow_redirect(xmppc_conn *c)
 
 void xmppc__conn_fail(xmppc_conn *c, int code, const char *fmt, ...)
 {
-	xmppc_conn_event ev;
 	va_list ap;
 
-	if (c->stage == XMPPC_CONN_STAGE_IDLE)
+	if (c->stage == XMPPC_CONN_STAGE_IDLE || c->stage == XMPPC_CONN_STAGE_WAITING)
 		return;
 	c->err_code = code;
 	c->err_stage = c->stage;
@@ -182,13 +187,10 @@ void xmppc__conn_fail(xmppc_conn *c, int code, const char *fmt, ...)
 	c->see_other_host[0] = '\0';
 	xmppc__free(c->ctx, c->redirect_host);
 	c->redirect_host = NULL;
-	c->stage = XMPPC_CONN_STAGE_IDLE;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = XMPPC_CONN_EVENT_CLOSED;
-	ev.stage = c->err_stage;
-	ev.error = code;
-	ev.text = c->err_text;
-	emit(c, &ev);
+	/* the reconnection manager decides: a retry later, or the end */
+	if (xmppc__reconnect_after_failure(c))
+		return;
+	xmppc__reconnect_final(c);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -407,10 +409,13 @@ XMPPC_API xmppc_session *xmppc_conn_session(xmppc_conn *c)
 	return c != NULL ? c->session : NULL;
 }
 
-/* Leave a call that may have fired callbacks: write what is pending,
- * free a doomed connection, tell the loop about the next deadline. */
-static int leave(xmppc_conn *c, int rc)
+/* Leave a call that may have fired callbacks: act on a network change
+ * noted from a callback, write what is pending, free a doomed connection,
+ * tell the loop about the next deadline. */
+int xmppc__conn_leave(xmppc_conn *c, int rc)
 {
+	if (c->depth == 1 && !c->doomed && c->nc_pending)
+		xmppc__reconnect_pending(c);
 	if (c->depth == 1 && !c->doomed && c->fd >= 0 && c->flush_wanted)
 		xmppc__conn_flush(c);
 	if (--c->depth == 0) {
@@ -423,20 +428,13 @@ static int leave(xmppc_conn *c, int rc)
 	return rc;
 }
 
-XMPPC_API int xmppc_conn_connect(xmppc_conn *c)
+int xmppc__conn_begin(xmppc_conn *c)
 {
 	int rc;
 
-	if (c == NULL)
-		return XMPPC_EINVAL;
-	if (c->in_hook || c->doomed)
-		return XMPPC_ERECURSIVE;
-	if (c->stage != XMPPC_CONN_STAGE_IDLE)
-		return XMPPC_ESTATE;
 	if (xmppc_session_get_state(c->session) != XMPPC_SESSION_STATE_NEW &&
 	    (rc = xmppc_session_reset(c->session)) != 0)
 		return rc;
-	c->depth++;
 	c->err_code = 0;
 	c->err_text[0] = '\0';
 	c->err_stage = XMPPC_CONN_STAGE_IDLE;
@@ -445,10 +443,35 @@ XMPPC_API int xmppc_conn_connect(xmppc_conn *c)
 	rc = xmppc__conn_start_resolve(c);
 	if (rc != 0) {
 		xmppc__conn_cancel_connect(c);
-		c->stage = XMPPC_CONN_STAGE_IDLE;
 		c->stage_deadline = 0;
 	}
-	return leave(c, rc);
+	return rc;
+}
+
+XMPPC_API int xmppc_conn_connect(xmppc_conn *c)
+{
+	int rc;
+
+	if (c == NULL)
+		return XMPPC_EINVAL;
+	if (c->in_hook || c->doomed)
+		return XMPPC_ERECURSIVE;
+	if (c->stage == XMPPC_CONN_STAGE_WAITING) {
+		c->depth++;
+		xmppc__reconnect_now(c);
+		return xmppc__conn_leave(c, 0);
+	}
+	if (c->stage != XMPPC_CONN_STAGE_IDLE)
+		return XMPPC_ESTATE;
+	c->app_close = 0;
+	c->nc_pending = 0;
+	c->rc_fails = 0;
+	c->rc_ready_at = 0;
+	c->depth++;
+	rc = xmppc__conn_begin(c);
+	if (rc != 0)
+		c->stage = XMPPC_CONN_STAGE_IDLE;
+	return xmppc__conn_leave(c, rc);
 }
 
 XMPPC_API int xmppc_conn_close(xmppc_conn *c)
@@ -459,7 +482,12 @@ XMPPC_API int xmppc_conn_close(xmppc_conn *c)
 		return XMPPC_EINVAL;
 	if (c->stage == XMPPC_CONN_STAGE_IDLE || c->stage == XMPPC_CONN_STAGE_CLOSING)
 		return 0;
+	c->app_close = 1; /* whatever happens next, no retry */
 	c->depth++;
+	if (c->stage == XMPPC_CONN_STAGE_WAITING) {
+		xmppc__reconnect_cancel(c);
+		return xmppc__conn_leave(c, 0);
+	}
 	st = xmppc_session_get_state(c->session);
 	if (c->fd >= 0 && st != XMPPC_SESSION_STATE_NEW && st != XMPPC_SESSION_STATE_TLS &&
 	    xmppc_session_close(c->session) == 0) {
@@ -468,7 +496,7 @@ XMPPC_API int xmppc_conn_close(xmppc_conn *c)
 	} else {
 		xmppc__conn_fail(c, 0, "closed by the application");
 	}
-	return leave(c, 0);
+	return xmppc__conn_leave(c, 0);
 }
 
 XMPPC_API int xmppc_conn_send(xmppc_conn *c, const xmppc_stanza *stanza)
@@ -547,8 +575,10 @@ XMPPC_API int xmppc_conn_process(xmppc_conn *c, const xmppc_io_event *events, si
 		xmppc__conn_connect_timers(c, now);
 		if (!c->doomed)
 			xmppc__conn_stream_timers(c, now);
+		if (!c->doomed)
+			xmppc__reconnect_timers(c, now);
 		if (!c->doomed && c->fd >= 0)
 			c->flush_wanted = 1;
 	}
-	return leave(c, 0);
+	return xmppc__conn_leave(c, 0);
 }

@@ -170,7 +170,7 @@ XMPPC_API int xmppc_sm_import(xmppc_session *s, const void *data, size_t len)
 	char *previd = NULL, *location = NULL, *jid_text = NULL;
 	xmppc_jid *jid = NULL, *bare = NULL;
 	sm_item *items = NULL;
-	uint32_t h_in, h_acked, n, n_off, i;
+	uint32_t h_in, h_acked, n = 0, n_off, i;
 	uint64_t next_seq;
 	int rc = 0;
 

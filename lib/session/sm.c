@@ -424,6 +424,8 @@ int xmppc__sm_try_resume(xmppc_session *s)
 		return 0;
 	m->resuming = 1;
 	s->state = XMPPC_SESSION_STATE_BINDING;
+	XMPPC_LOG(s->ctx, XMPPC_LOG_INFO, "sm", "resuming %s: %u stanzas handled, %zu unacknowledged", m->previd,
+	          (unsigned)m->h_in, m->q_len);
 	return 1;
 }
 
@@ -517,8 +519,8 @@ static int on_resumed(xmppc_session *s, const xmppc_stanza *el)
 		m->resent_pending = 1;
 		send_r(s);
 	}
-	XMPPC_LOG(s->ctx, XMPPC_LOG_INFO, "sm", "resumed as %s, %zu stanzas resent", xmppc_jid_full(s->bound),
-	          m->q_len);
+	XMPPC_LOG(s->ctx, XMPPC_LOG_INFO, "sm", "resumed as %s (h=%u), %zu stanzas resent", xmppc_jid_full(s->bound),
+	          (unsigned)h, m->q_len);
 	xmppc__session_emit(s, XMPPC_EVENT_RESUMED, 0, XMPPC_STREAM_COND_NONE, NULL, NULL);
 	if (!s->doomed && s->state == XMPPC_SESSION_STATE_READY) {
 		xmppc__live_stream_ready(s);

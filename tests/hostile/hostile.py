@@ -438,7 +438,7 @@ def run_scenario(bot, sc):
         servers.append(Server(entry[0], entry[1]))
     if port_ref is not None:  # redirect target: the last server
         port_ref[0] = servers[-1].port
-    argv = WRAP + [bot, '--jid', JID, '--password', PASSWORD,
+    argv = WRAP + [bot, '--jid', JID, '--password', PASSWORD, '--no-reconnect',
             '--server', '127.0.0.1:%d' % servers[0].port] + sc.args
     if sc.plaintext:
         argv.append('--insecure-plaintext')
@@ -582,7 +582,7 @@ def refused_scenario(bot):
     port = s.getsockname()[1]
     try:
         p = subprocess.run(WRAP + [bot, '--jid', JID, '--password', PASSWORD, '--insecure-plaintext',
-                            '--server', '127.0.0.1:%d' % port], stdout=subprocess.PIPE,
+                            '--no-reconnect', '--server', '127.0.0.1:%d' % port], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, timeout=BOT_TIMEOUT)
     finally:
         s.close()

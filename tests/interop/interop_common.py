@@ -293,7 +293,7 @@ class Cases:
 
     def bot(self, acct=None, max_n=1, mechs=(), prio=None, **kw):
         acct = acct or self.user1
-        a = [self.bot_exe, '--jid', acct['jid'], '-v'] + self.common(**kw)
+        a = [self.bot_exe, '--jid', acct['jid'], '-v', '--no-reconnect'] + self.common(**kw)
         for m in mechs:
             a += ['--mechanism', m]
         if prio:

@@ -300,6 +300,13 @@ modules_enabled = {{
   "private"; "version"; "time"; "uptime";
 }}
 modules_disabled = {{ "s2s" }}
+-- XEP-0198: how long a broken stream waits for resumption (tests shorten it)
+smacks_hibernation_time = {resume}
+-- Prosody keeps only the last 500 unacknowledged stanzas per stream by
+-- default and overwrites older ones, which a stream that is cut while
+-- traffic flows exceeds within seconds; the fault tests measure the client,
+-- so the server may queue more.
+smacks_max_queue_size = 10000
 
 VirtualHost "{domain}"
 
@@ -423,7 +430,10 @@ modules:
     thumbnail: false
   mod_last: {{}}
   mod_mam:
-    assume_mam_usage: true
+    # Unacknowledged messages of a stream that times out go to offline
+    # storage (resend_on_timeout below), not only to the archive: the
+    # stream-management tests count every message without MAM catch-up.
+    assume_mam_usage: false
     default: always
   mod_muc:
     access_create: muc_create
@@ -444,7 +454,10 @@ modules:
     access: register
   mod_roster:
     versioning: true
-  mod_stream_mgmt: {{}}
+  mod_stream_mgmt:
+    resume_timeout: {resume}
+    resend_on_timeout: if_offline
+    max_ack_queue: 10000
   mod_time: {{}}
   mod_vcard:
     search: false
@@ -492,7 +505,7 @@ class Server:
     """One private server instance living in dir (state in dir/state.json)."""
 
     def __init__(self, kind=None, dir='.', domain=DOMAIN, cert='good', log_level='info',
-                 start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT):
+                 start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT, resume_timeout=None):
         self.dir = os.path.abspath(dir)
         self.state = self._load() or {}
         if kind is None:
@@ -507,6 +520,8 @@ class Server:
         self.domain = domain
         self.cert = cert
         self.log_level = log_level
+        # XEP-0198 resumption window in seconds (None: a saved one, else 300)
+        self.resume_timeout = resume_timeout or self.state.get('resume_timeout') or 300
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.sdir = os.path.join(self.dir, kind)
@@ -620,6 +635,7 @@ class Server:
             'wrong_domain': WRONG_DOMAIN,
             'c2s_port': ports[0], 'c2s_tls_port': ports[1], 'http_port': ports[2],
             'cert_choice': self.cert, 'cert': pki[presented + '_cert'], 'log_level': self.log_level,
+            'resume_timeout': self.resume_timeout,
             'accounts': [{'user': u, 'jid': '%s@%s' % (u, self.domain), 'password': pw} for u, pw in ACCOUNTS],
             'pid': None, 'pids': [], 'running': False,
         }
@@ -768,7 +784,8 @@ class Server:
         st = self.state
         _write(cfg, PROSODY_CFG.format(d=d, host=HOST, domain=self.domain, c2s=st['c2s_port'],
                                        c2s_tls=st['c2s_tls_port'], http=st['http_port'],
-                                       level={'warning': 'warn'}.get(self.log_level, self.log_level)))
+                                       level={'warning': 'warn'}.get(self.log_level, self.log_level),
+                                       resume=self.resume_timeout))
         st.update(config=cfg, log=os.path.join(d, 'prosody.log'), console=os.path.join(d, 'console.log'))
         # Accounts while the server is stopped: no race with startup.
         accounts_dir = os.path.join(d, 'data', self.domain.replace('.', '%2e'), 'accounts')
@@ -856,7 +873,7 @@ class Server:
         cfg = os.path.join(d, 'ejabberd.yml')
         _write(cfg, EJABBERD_YML.format(d=d, host=HOST, domain=self.domain, c2s=st['c2s_port'],
                                         c2s_tls=st['c2s_tls_port'], http=st['http_port'],
-                                        level=self.log_level))
+                                        level=self.log_level, resume=self.resume_timeout))
         for root, dirs, files in os.walk(d):
             for n in dirs + files:
                 os.lchown(os.path.join(root, n), ej.pw_uid, ej.pw_gid)
