@@ -822,6 +822,9 @@ XMPPC_API int xmppc_session_close(xmppc_session *s)
 	/* the server's <a/> comes before its closing tag: what it took is known */
 	if (s->sm.active && s->sm.q_len > 0 && s->state == XMPPC_SESSION_STATE_READY)
 		xmppc_sm_request_ack(s);
+	/* and it learns what we handled: otherwise it treats those stanzas as
+	 * undelivered when the stream ends (Prosody stores them offline again) */
+	xmppc__sm_final_ack(s);
 	rc = xmppc__session_write_raw(s, "</stream:stream>", 16);
 	if (rc != 0)
 		return rc;

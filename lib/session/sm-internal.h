@@ -88,6 +88,8 @@ int xmppc__sm_after_bind(xmppc_session *s);
 void xmppc__sm_after_ready(xmppc_session *s);
 /* An element of the SM namespace: 0 or the failure. */
 int xmppc__sm_on_element(xmppc_session *s, const xmppc_stanza *el);
+/* Before our closing tag: tell the server what we handled. */
+void xmppc__sm_final_ack(xmppc_session *s);
 /* A stanza arrived (counted whatever becomes of it). */
 void xmppc__sm_count_in(xmppc_session *s);
 /* A stanza was serialized into the output from byte `start`. */

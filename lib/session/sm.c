@@ -594,6 +594,12 @@ int xmppc__sm_on_element(xmppc_session *s, const xmppc_stanza *el)
 	return xmppc__session_fail(s, XMPPC_EPROTOCOL, "unexpected stream-management element");
 }
 
+void xmppc__sm_final_ack(xmppc_session *s)
+{
+	if (s->sm.active)
+		write_fmt(s, "<a xmlns='" NS_SM "' h='%u'/>", (unsigned)s->sm.h_in);
+}
+
 void xmppc__sm_count_in(xmppc_session *s)
 {
 	if (s->sm.active)
@@ -693,6 +699,30 @@ int xmppc__sm_offline_send(xmppc_session *s, const xmppc_stanza *st, int *rc)
 	return 1;
 }
 
+/* Tell the application how an offline stanza ended (it never went out). */
+static void offline_done(xmppc_session *s, const sm_offline *o, xmppc_sm_status status)
+{
+	xmppc_stanza_kind k = xmppc_stanza_get_kind(o->st);
+	const char *id = xmppc_stanza_id(o->st);
+	sm_item it;
+	xmppc_buf b;
+
+	if (o->seq == 0 || s->sm.cfg.ack_fn == NULL)
+		return;
+	memset(&it, 0, sizeof(it));
+	xmppc__buf_init(&b, s->ctx);
+	if (xmppc_stanza_to_xml(&b, o->st, XMPPC_NS_CLIENT) == 0 &&
+	    (it.xml = xmppc__strndup(s->ctx, (const char *)b.data + b.off, b.len)) != NULL) {
+		it.len = b.len;
+		it.seq = o->seq;
+		it.wall_ms = o->wall_ms;
+		it.kind = k == XMPPC_STANZA_PRESENCE ? 'p' : k == XMPPC_STANZA_IQ ? 'i' : 'm';
+		it.id = id != NULL ? xmppc__strndup(s->ctx, id, strlen(id)) : NULL;
+		item_done(s, &it, status);
+	}
+	xmppc__buf_fini(&b);
+}
+
 void xmppc__sm_flush_offline(xmppc_session *s)
 {
 	sm_state *m = &s->sm;
@@ -710,22 +740,8 @@ void xmppc__sm_flush_offline(xmppc_session *s)
 		if (rc == 0 && s->state == XMPPC_SESSION_STATE_READY)
 			rc = xmppc__session_write_seq(s, rep != NULL ? rep : o.st, o.seq, o.wall_ms);
 		xmppc_stanza_unref(rep);
-		if (rc != 0 && o.seq != 0 && m->cfg.ack_fn != NULL) {
-			/* refused by a filter or unwritable: the application hears of it */
-			sm_item it;
-			xmppc_buf b;
-			memset(&it, 0, sizeof(it));
-			xmppc__buf_init(&b, s->ctx);
-			if (xmppc_stanza_to_xml(&b, o.st, XMPPC_NS_CLIENT) == 0 &&
-			    (it.xml = xmppc__strndup(s->ctx, (const char *)b.data + b.off, b.len)) != NULL) {
-				it.len = b.len;
-				it.seq = o.seq;
-				it.wall_ms = o.wall_ms;
-				it.kind = 'm';
-				item_done(s, &it, XMPPC_SM_RETURNED);
-			}
-			xmppc__buf_fini(&b);
-		}
+		if (rc != 0) /* refused by a filter or unwritable: the application hears of it */
+			offline_done(s, &o, XMPPC_SM_RETURNED);
 		xmppc_stanza_unref(o.st);
 	}
 }
@@ -737,27 +753,11 @@ static void drop_offline(xmppc_session *s, xmppc_sm_status status)
 
 	while (m->off_len > 0) {
 		sm_offline o = m->off[m->off_head];
-		sm_item it;
-		xmppc_buf b;
 
 		memset(&m->off[m->off_head], 0, sizeof(o));
 		m->off_head = (m->off_head + 1) % m->off_cap;
 		m->off_len--;
-		memset(&it, 0, sizeof(it));
-		xmppc__buf_init(&b, s->ctx);
-		if (xmppc_stanza_to_xml(&b, o.st, XMPPC_NS_CLIENT) == 0 &&
-		    (it.xml = xmppc__strndup(s->ctx, (const char *)b.data + b.off, b.len)) != NULL) {
-			const char *id = xmppc_stanza_id(o.st);
-			it.len = b.len;
-			it.seq = o.seq;
-			it.wall_ms = o.wall_ms;
-			it.kind = xmppc_stanza_get_kind(o.st) == XMPPC_STANZA_PRESENCE ? 'p'
-			          : xmppc_stanza_get_kind(o.st) == XMPPC_STANZA_IQ     ? 'i'
-			                                                               : 'm';
-			it.id = id != NULL ? xmppc__strndup(s->ctx, id, strlen(id)) : NULL;
-			item_done(s, &it, status);
-		}
-		xmppc__buf_fini(&b);
+		offline_done(s, &o, status);
 		xmppc_stanza_unref(o.st);
 	}
 }

@@ -344,7 +344,9 @@ def test_cut_mid_under_backpressure():
     # The client does not read for a while, so the proxy holds s2c data in
     # its buffers when the cut comes: everything before the cut point must
     # still reach the client before the reset.
-    payload = random.Random(2).randbytes(4 << 20)
+    # larger than every socket buffer on the way, so that data is always
+    # left behind the cut however fast the machine moves the rest
+    payload = random.Random(2).randbytes(16 << 20)
     with Target() as target, FaultProxy('127.0.0.1', target.port) as proxy:
         s = connect(proxy.port)
         echo(s, b'ping')

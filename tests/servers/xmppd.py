@@ -430,10 +430,10 @@ modules:
     thumbnail: false
   mod_last: {{}}
   mod_mam:
-    # Unacknowledged messages of a stream that times out go to offline
-    # storage (resend_on_timeout below), not only to the archive: the
-    # stream-management tests count every message without MAM catch-up.
-    assume_mam_usage: false
+    # false only for the stream-management fault tests (resume_timeout
+    # given): unacknowledged messages of a stream that times out then go to
+    # offline storage (resend_on_timeout) rather than only to the archive.
+    assume_mam_usage: {assume_mam}
     default: always
   mod_muc:
     access_create: muc_create
@@ -455,9 +455,7 @@ modules:
   mod_roster:
     versioning: true
   mod_stream_mgmt:
-    resume_timeout: {resume}
-    resend_on_timeout: if_offline
-    max_ack_queue: 10000
+    resume_timeout: {resume}{sm_extra}
   mod_time: {{}}
   mod_vcard:
     search: false
@@ -522,6 +520,8 @@ class Server:
         self.log_level = log_level
         # XEP-0198 resumption window in seconds (None: a saved one, else 300)
         self.resume_timeout = resume_timeout or self.state.get('resume_timeout') or 300
+        # the fault tests' settings (doc/sm.md) only when they ask for a window
+        self.sm_tests = bool(resume_timeout) or bool(self.state.get('sm_tests'))
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.sdir = os.path.join(self.dir, kind)
@@ -635,7 +635,7 @@ class Server:
             'wrong_domain': WRONG_DOMAIN,
             'c2s_port': ports[0], 'c2s_tls_port': ports[1], 'http_port': ports[2],
             'cert_choice': self.cert, 'cert': pki[presented + '_cert'], 'log_level': self.log_level,
-            'resume_timeout': self.resume_timeout,
+            'resume_timeout': self.resume_timeout, 'sm_tests': self.sm_tests,
             'accounts': [{'user': u, 'jid': '%s@%s' % (u, self.domain), 'password': pw} for u, pw in ACCOUNTS],
             'pid': None, 'pids': [], 'running': False,
         }
@@ -873,7 +873,10 @@ class Server:
         cfg = os.path.join(d, 'ejabberd.yml')
         _write(cfg, EJABBERD_YML.format(d=d, host=HOST, domain=self.domain, c2s=st['c2s_port'],
                                         c2s_tls=st['c2s_tls_port'], http=st['http_port'],
-                                        level=self.log_level, resume=self.resume_timeout))
+                                        level=self.log_level, resume=self.resume_timeout,
+                                        assume_mam='false' if self.sm_tests else 'true',
+                                        sm_extra=('\n    resend_on_timeout: if_offline\n    max_ack_queue: 10000'
+                                                  if self.sm_tests else '')))
         for root, dirs, files in os.walk(d):
             for n in dirs + files:
                 os.lchown(os.path.join(root, n), ej.pw_uid, ej.pw_gid)

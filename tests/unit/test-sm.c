@@ -936,6 +936,8 @@ static void test_close_requests_ack_first(void **state)
 	assert_non_null(r);
 	assert_non_null(end);
 	assert_true(r < end);
+	/* and what we handled, so the server does not store it again */
+	assert_non_null(strstr(o, "<a xmlns='" SM "' h='0'/></stream:stream>"));
 	free(o);
 	in_fatal(&t, "<a xmlns='" SM "' h='2'/></stream:stream>");
 	assert_int_equal(xmppc_session_get_state(t.s), XMPPC_SESSION_STATE_CLOSED);
