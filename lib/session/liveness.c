@@ -9,15 +9,20 @@
 #define NS_CSI "urn:xmpp:csi:0"
 #define DEFAULT_PROBE_TIMEOUT 10000u
 
+/* Both run for every read and write: the clock is read only when the
+ * timestamp is used (set_liveness starts them afresh). */
 void xmppc__live_rx(xmppc_session *s)
 {
+	if (s->sm.live.idle_ms == 0)
+		return;
 	s->sm.last_rx = xmppc_ctx_now(s->ctx);
 	s->sm.probe_at = 0; /* anything at all proves the link alive */
 }
 
 void xmppc__live_tx(xmppc_session *s)
 {
-	s->sm.last_tx = xmppc_ctx_now(s->ctx);
+	if (s->sm.live.whitespace_ms != 0)
+		s->sm.last_tx = xmppc_ctx_now(s->ctx);
 }
 
 static int send_csi(xmppc_session *s)
@@ -122,6 +127,7 @@ XMPPC_API int xmppc_session_set_liveness(xmppc_session *s, const xmppc_liveness_
 	if (c->idle_ms != 0 && c->timeout_ms == 0)
 		s->sm.live.timeout_ms = DEFAULT_PROBE_TIMEOUT;
 	s->sm.probe_at = 0;
+	s->sm.last_rx = s->sm.last_tx = xmppc_ctx_now(s->ctx); /* not tracked while off */
 	return 0;
 }
 

@@ -268,11 +268,8 @@ XMPPC_API int xmppc_sm_import(xmppc_session *s, const void *data, size_t len)
 			goto out;
 		/* the unacknowledged queue, as the old process had it */
 		for (i = 0; i < n; i++) {
-			if (previd != NULL)
-				rc = xmppc__sm_import_item(s, &items[i], 0);
-			else
-				rc = xmppc__sm_import_item(s, &items[i], 1);
-			if (rc != 0)
+			/* without a stream to resume they wait as leftovers */
+			if ((rc = xmppc__sm_import_item(s, &items[i], previd == NULL)) != 0)
 				goto out;
 			memset(&items[i], 0, sizeof(items[i]));
 		}

@@ -56,6 +56,15 @@ static void item_free(xmppc_session *s, sm_item *it)
 	memset(it, 0, sizeof(*it));
 }
 
+/* How a stanza's kind is kept in an item ('m' also for anything else the
+ * offline queue may hold). */
+static char kind_char(const xmppc_stanza *st)
+{
+	xmppc_stanza_kind k = xmppc_stanza_get_kind(st);
+
+	return k == XMPPC_STANZA_PRESENCE ? 'p' : k == XMPPC_STANZA_IQ ? 'i' : 'm';
+}
+
 static const char *kind_name(char k)
 {
 	return k == 'm' ? "message" : k == 'p' ? "presence" : "iq";
@@ -195,14 +204,10 @@ static int track_bytes(xmppc_session *s, const char *xml, size_t len, uint64_t s
 int xmppc__sm_track(xmppc_session *s, const xmppc_stanza *st, size_t start, uint64_t seq,
                     int64_t wall_ms)
 {
-	xmppc_stanza_kind k;
-
 	if (!s->sm.tracking || !xmppc__sm_is_stanza(st))
 		return 0;
-	k = xmppc_stanza_get_kind(st);
 	return track_bytes(s, (const char *)s->out.data + s->out.off + start, s->out.len - start, seq,
-	                   wall_ms, k == XMPPC_STANZA_MESSAGE ? 'm' : k == XMPPC_STANZA_PRESENCE ? 'p' : 'i',
-	                   xmppc_stanza_id(st));
+	                   wall_ms, kind_char(st), xmppc_stanza_id(st));
 }
 
 int xmppc__sm_room(xmppc_session *s)
@@ -702,7 +707,6 @@ int xmppc__sm_offline_send(xmppc_session *s, const xmppc_stanza *st, int *rc)
 /* Tell the application how an offline stanza ended (it never went out). */
 static void offline_done(xmppc_session *s, const sm_offline *o, xmppc_sm_status status)
 {
-	xmppc_stanza_kind k = xmppc_stanza_get_kind(o->st);
 	const char *id = xmppc_stanza_id(o->st);
 	sm_item it;
 	xmppc_buf b;
@@ -716,7 +720,7 @@ static void offline_done(xmppc_session *s, const sm_offline *o, xmppc_sm_status 
 		it.len = b.len;
 		it.seq = o->seq;
 		it.wall_ms = o->wall_ms;
-		it.kind = k == XMPPC_STANZA_PRESENCE ? 'p' : k == XMPPC_STANZA_IQ ? 'i' : 'm';
+		it.kind = kind_char(o->st);
 		it.id = id != NULL ? xmppc__strndup(s->ctx, id, strlen(id)) : NULL;
 		item_done(s, &it, status);
 	}
