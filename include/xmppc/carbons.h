@@ -102,8 +102,10 @@ XMPPC_API int xmppc_carbons_disable(xmppc_session *session, xmppc_iq_reply_fn fn
 /**
  * Whether the server confirmed carbons enabled (its last successful
  * answer to xmppc_carbons_enable() or xmppc_carbons_disable()) on the
- * current stream: 0 again once the stream ends (carbons belong to one
- * stream; after a reconnection enable them again).
+ * current server-side session. A stream resumed with XEP-0198 keeps it;
+ * it is 0 again when a fresh resource is bound or the stream ends without
+ * a resumption possible (xmppc_session_event_ends_state()): enable carbons
+ * again on #XMPPC_EVENT_BOUND.
  *
  * @return 1 enabled, 0 not (or the module is not attached).
  */

@@ -6,9 +6,11 @@
  * contact (bare JID) the resources that sent available presence, with
  * their show, status and priority, and the "best" resource. It also
  * reports subscription requests and answers, and presence errors, through
- * the event callback. The tracking is cleared when a stream ends or a new
- * one is bound (the server sends the current presences again after our
- * initial presence).
+ * the event callback. The tracking is cleared when a new resource is
+ * bound or the stream ends without a resumption possible (see
+ * xmppc_session_event_ends_state(); the server sends the current presences
+ * again after our initial presence); a stream resumed with XEP-0198 keeps
+ * it, since the server resends what changed meanwhile.
  *
  * Sending (own presence, directed presence, subscription management) does
  * not need the module, except xmppc_presence_preapprove() and the pending

@@ -185,7 +185,8 @@ XMPPC_API int xmppc_roster_set_event_fn(xmppc_session *session, xmppc_roster_eve
  */
 XMPPC_API int xmppc_roster_fetch(xmppc_session *session);
 
-/** 1 once a fetch succeeded on this session (or since the module was attached), else 0. */
+/** 1 once a fetch succeeded on the current server-side session, else 0: kept
+ *  across a XEP-0198 resumption, 0 again when xmppc_session_event_ends_state(). */
 XMPPC_API int xmppc_roster_is_loaded(const xmppc_session *session);
 
 /** The roster version (XEP-0237) the copy corresponds to, or NULL. Borrowed. */

@@ -380,6 +380,22 @@ typedef struct xmppc_session_event {
 	const char *host;               /**< SEE_OTHER_HOST: the target `host[:port]` */
 } xmppc_session_event;
 
+/**
+ * Whether an event means the server no longer holds the session state of
+ * the previous stream (roster, presences received, carbons, subscriptions
+ * in progress): a fresh resource was bound (#XMPPC_EVENT_BOUND), or the
+ * stream ended and cannot be resumed (#XMPPC_EVENT_DISCONNECTED while
+ * xmppc_sm_resumable() is 0). A DISCONNECTED that may still be resumed,
+ * and #XMPPC_EVENT_RESUMED, keep that state: the server kept the session
+ * and resends what it queued meanwhile. Modules and applications clear
+ * per-stream state on this, not on every disconnection.
+ *
+ * @param session the session the event belongs to.
+ * @param event the event (as passed to the event callback).
+ * @return 1 or 0 (also 0 when either argument is NULL).
+ */
+XMPPC_API int xmppc_session_event_ends_state(const xmppc_session *session, const xmppc_session_event *event);
+
 /** Event callback. */
 typedef void (*xmppc_session_event_fn)(void *user_data, xmppc_session *session,
                                        const xmppc_session_event *event);

@@ -159,7 +159,8 @@ XMPPC_API int xmppc_session_set_offline_queue(xmppc_session *session, size_t max
  * stanza is returned (#XMPPC_SM_RETURNED) and the next stream binds
  * afresh. The connection driver calls this when it stops reconnecting.
  *
- * @return 0 or #XMPPC_EINVAL.
+ * @return 0; #XMPPC_EINVAL; #XMPPC_ESTATE while a stream is up (READY or
+ *         closing): close it first.
  */
 XMPPC_API int xmppc_sm_give_up(xmppc_session *session);
 

@@ -819,6 +819,13 @@ XMPPC_API int xmppc_sm_resumable(const xmppc_session *s)
 	return s != NULL && s->sm.previd != NULL;
 }
 
+XMPPC_API int xmppc_session_event_ends_state(const xmppc_session *s, const xmppc_session_event *ev)
+{
+	if (s == NULL || ev == NULL)
+		return 0;
+	return ev->type == XMPPC_EVENT_BOUND || (ev->type == XMPPC_EVENT_DISCONNECTED && s->sm.previd == NULL);
+}
+
 XMPPC_API size_t xmppc_sm_unacked(const xmppc_session *s)
 {
 	return s != NULL ? s->sm.q_len + s->sm.n_left + s->sm.off_len : 0;

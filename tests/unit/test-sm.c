@@ -28,6 +28,7 @@ typedef struct {
 	char ack_name[MAX_ACKS][16];
 	/* session events */
 	int bound, resumed, disconnected;
+	int ends_state; /* xmppc_session_event_ends_state() of the last event */
 	int iq_result; /* last IQ callback error (1: none yet) */
 } t_t;
 
@@ -52,7 +53,7 @@ static void on_event(void *ud, xmppc_session *s, const xmppc_session_event *ev)
 {
 	t_t *t = ud;
 
-	(void)s;
+	t->ends_state = xmppc_session_event_ends_state(s, ev);
 	if (ev->type == XMPPC_EVENT_BOUND)
 		t->bound++;
 	else if (ev->type == XMPPC_EVENT_RESUMED)
@@ -500,6 +501,84 @@ static void test_resume_failed_with_h(void **state)
 	o = login(&t, "<sm xmlns='" SM "'/>");
 	assert_non_null(strstr(o, "previd='def'"));
 	free(o);
+	t_free(&t);
+}
+
+/* The id of the first IQ in `o` (either quote style). */
+static void iq_id(char *id, size_t cap, const char *o)
+{
+	const char *p = strstr(o, "<iq"), *e;
+
+	assert_non_null(p);
+	p = strstr(p, " id=");
+	assert_non_null(p);
+	p += 5;
+	e = strchr(p, p[-1]);
+	assert_non_null(e);
+	snprintf(id, cap, "%.*s", (int)(e - p), p);
+}
+
+/* Per-stream module state (carbons, tracked presences, the roster) is the
+ * server's session state: a resumption keeps it, a fresh bind clears it. */
+static void test_module_state_across_resumption(void **state)
+{
+	t_t t;
+	char id[64], xml[160], *o;
+
+	(void)state;
+	t_new(&t);
+	assert_int_equal(xmppc_session_add_module(t.s, xmppc_carbons_module(), NULL), 0);
+	assert_int_equal(xmppc_session_add_module(t.s, xmppc_presence_module(), NULL), 0);
+	ready_sm(&t, "abc");
+	assert_int_equal(t.ends_state, 1); /* BOUND: a fresh server-side session */
+	assert_int_equal(xmppc_carbons_enable(t.s, NULL, NULL, NULL), 0);
+	o = take(&t);
+	iq_id(id, sizeof(id), o);
+	free(o);
+	snprintf(xml, sizeof(xml), "<iq type='result' id='%s'/>", id);
+	in(&t, xml);
+	in(&t, "<presence from='romeo@example.net/orchard'/>");
+	assert_int_equal(xmppc_carbons_enabled(t.s), 1);
+	assert_int_equal(xmppc_presence_resource_count(t.s, "romeo@example.net"), 1);
+
+	/* a break that may be resumed, then the resumption: all kept */
+	drop(&t);
+	assert_int_equal(t.disconnected, 1);
+	assert_int_equal(t.ends_state, 0);
+	assert_int_equal(xmppc_carbons_enabled(t.s), 1);
+	assert_int_equal(xmppc_presence_resource_count(t.s, "romeo@example.net"), 1);
+	free(login(&t, "<sm xmlns='" SM "'/>"));
+	in(&t, "<resumed xmlns='" SM "' h='1' previd='abc'/>");
+	assert_int_equal(t.resumed, 1);
+	assert_int_equal(t.ends_state, 0);
+	assert_int_equal(xmppc_carbons_enabled(t.s), 1);
+	assert_int_equal(xmppc_presence_resource_count(t.s, "romeo@example.net"), 1);
+
+	/* a break whose resumption fails: the fresh bind clears it */
+	drop(&t);
+	assert_int_equal(t.ends_state, 0);
+	free(login(&t, "<sm xmlns='" SM "'/>"));
+	in(&t, "<failed xmlns='" SM "'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>");
+	o = take(&t);
+	bind_reply(&t, o);
+	free(o);
+	in(&t, "<enabled xmlns='" SM "' id='def' resume='true'/>");
+	assert_int_equal(t.bound, 2);
+	assert_int_equal(t.ends_state, 1);
+	assert_int_equal(xmppc_carbons_enabled(t.s), 0);
+	assert_int_equal(xmppc_presence_resource_count(t.s, "romeo@example.net"), 0);
+
+	/* a stream that cannot be resumed ends it too */
+	in(&t, "<presence from='romeo@example.net/orchard'/>");
+	assert_int_equal(xmppc_presence_resource_count(t.s, "romeo@example.net"), 1);
+	assert_int_equal(xmppc_sm_give_up(t.s), XMPPC_ESTATE); /* not while the stream is up */
+	assert_int_equal(xmppc_session_close(t.s), 0);
+	in_fatal(&t, "<a xmlns='" SM "' h='0'/></stream:stream>");
+	assert_int_equal(t.disconnected, 3);
+	assert_false(xmppc_sm_resumable(t.s));
+	assert_int_equal(t.ends_state, 1);
+	assert_int_equal(xmppc_presence_resource_count(t.s, "romeo@example.net"), 0);
+	assert_int_equal(xmppc_session_event_ends_state(NULL, NULL), 0);
 	t_free(&t);
 }
 
@@ -1144,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_h_too_high),
 		cmocka_unit_test(test_resume_resends_exact_bytes),
 		cmocka_unit_test(test_resume_failed_with_h),
+		cmocka_unit_test(test_module_state_across_resumption),
 		cmocka_unit_test(test_resume_failed_without_h_return_policy),
 		cmocka_unit_test(test_resumed_wrong_previd),
 		cmocka_unit_test(test_enable_refused),

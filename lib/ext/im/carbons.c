@@ -101,13 +101,13 @@ static int on_stanza(void *user_data, xmppc_session *s, const xmppc_stanza *st_i
 	return XMPPC_CB_OK;
 }
 
-/* Carbons are a property of one stream: when it ends they are off. */
+/* Carbons are a property of the server-side session: a resumed stream
+ * keeps them, a fresh one starts without. */
 static void on_session_event(void *user_data, xmppc_session *s, const xmppc_session_event *ev)
 {
 	carbons_state *st = user_data;
 
-	(void)s;
-	if (ev->type == XMPPC_EVENT_DISCONNECTED)
+	if (xmppc_session_event_ends_state(s, ev))
 		st->enabled = 0;
 }
 

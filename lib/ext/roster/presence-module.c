@@ -146,10 +146,9 @@ static void on_event(void *ud, xmppc_session *s, const xmppc_session_event *ev)
 {
 	presence_state *st = ud;
 
-	(void)s;
-	/* what we knew belongs to the old stream; the server sends it again
-	 * after our initial presence */
-	if (ev->type == XMPPC_EVENT_BOUND || ev->type == XMPPC_EVENT_DISCONNECTED) {
+	/* what we knew belongs to the old server-side session; a fresh one
+	 * sends it again after our initial presence, a resumed one kept it */
+	if (xmppc_session_event_ends_state(s, ev)) {
 		xmppc__ps_clear(st);
 		xmppc__ps_pending_clear(st);
 	}

@@ -30,11 +30,11 @@ static void on_event(void *ud, xmppc_session *s, const xmppc_session_event *ev)
 {
 	roster_state *st = ud;
 
-	if (ev->type == XMPPC_EVENT_DISCONNECTED) {
-		/* the fetch callback fires with EDISCONNECTED on its own; a new
-		 * stream needs a new fetch */
+	/* a fetch in flight fails with EDISCONNECTED on its own; a fresh
+	 * server-side session needs a new fetch, a resumed one kept ours */
+	if (xmppc_session_event_ends_state(s, ev))
 		st->loaded = 0;
-	} else if (ev->type == XMPPC_EVENT_BOUND && !(st->flags & XMPPC_ROSTER_NO_AUTO_FETCH)) {
+	if (ev->type == XMPPC_EVENT_BOUND && !(st->flags & XMPPC_ROSTER_NO_AUTO_FETCH)) {
 		/* RFC 6121 §2.2: before initial presence, which the application
 		 * sends from its own (later) event callback */
 		int rc = xmppc_roster_fetch(s);
