@@ -71,7 +71,7 @@ void cli_parse_flags(cli_options *o, int argc, char **argv, const char *usage, i
 	const int rec = (flags & CLI_RECONNECT_OPTIONS) != 0;
 
 	memset(o, 0, sizeof(*o));
-	o->keepalive = 30;
+	o->keepalive = 15;
 	o->prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -261,7 +261,8 @@ xmppc_conn *cli_conn(const cli_options *o, xmppc_ctx *ctx, xmppc_loop *loop)
 #define CLI_TCP_KEEPIDLE 60u
 #define CLI_TCP_KEEPINTVL 10u
 #define CLI_TCP_KEEPCNT 3u
-/* --keepalive: a probe unanswered for this long means a dead link. */
+/* --keepalive: a probe unanswered for this long (or for the keepalive
+ * interval, if shorter) means a dead link. */
 #define CLI_LIVENESS_TIMEOUT_MS 10000u
 
 void cli_setup_reconnect(const cli_options *o, xmppc_conn *conn)
@@ -280,7 +281,7 @@ void cli_setup_reconnect(const cli_options *o, xmppc_conn *conn)
 		memset(&lc, 0, sizeof(lc));
 		lc.version = XMPPC_LIVENESS_CONFIG_VERSION;
 		lc.idle_ms = (uint32_t)(o->keepalive * 1000u);
-		lc.timeout_ms = CLI_LIVENESS_TIMEOUT_MS;
+		lc.timeout_ms = lc.idle_ms < CLI_LIVENESS_TIMEOUT_MS ? lc.idle_ms : CLI_LIVENESS_TIMEOUT_MS;
 		rc = xmppc_session_set_liveness(xmppc_conn_session(conn), &lc);
 	}
 	if (rc == 0 && o->tcp_keepalive)

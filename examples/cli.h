@@ -35,7 +35,7 @@ typedef struct cli_options {
 	/* with CLI_RECONNECT_OPTIONS (xmpp-echo-bot) */
 	int no_reconnect;            /* --no-reconnect */
 	unsigned long reconnect_max; /* --reconnect-max MS (0: the library's default) */
-	unsigned long keepalive;     /* --keepalive SECONDS (default 30, 0: off) */
+	unsigned long keepalive;     /* --keepalive SECONDS (default 15, 0: off) */
 	int tcp_keepalive;           /* --tcp-keepalive */
 	const char *args[4];  /* positional arguments */
 	int nargs;

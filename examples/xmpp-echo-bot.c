@@ -4,6 +4,7 @@
  * reconnection manager with stream management (a lost connection is
  * resumed), liveness probes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -13,9 +14,11 @@ static const char usage[] =
 	"\n"
 	"Log in to an XMPP server and echo each message body back to its sender,\n"
 	"with the same message type and thread. Sends initial presence (with entity\n"
-	"capabilities, XEP-0115) once the resource is bound and then prints\n"
-	"\"ready FULL-JID\" on standard output. Answers service discovery, software\n"
-	"version (XEP-0092) and ping (XEP-0199) requests.\n"
+	"capabilities, XEP-0115) once the resource is bound, and prints \"ready\n"
+	"FULL-JID\" on standard output once the server has processed it (a ping\n"
+	"sent behind it was answered): from then on, messages to the bare JID\n"
+	"reach the bot rather than offline storage. Answers service discovery,\n"
+	"software version (XEP-0092) and ping (XEP-0199) requests.\n"
 	"\n"
 	"A lost connection is reconnected, with exponential backoff, and the\n"
 	"stream resumed (XEP-0198) where the server allows: standard error shows\n"
@@ -55,8 +58,9 @@ static const char usage[] =
 	"  --no-reconnect        exit on the first failure or loss of the connection\n"
 	"  --reconnect-max MS    longest wait between two attempts (default 60000)\n"
 	"  --keepalive SECONDS   probe the server after SECONDS without input and\n"
-	"                        count the link as dead (and reconnect) when 10 s\n"
-	"                        pass without an answer; 0: never (default 30)\n"
+	"                        count the link as dead (and reconnect) when the\n"
+	"                        answer takes longer than SECONDS (at most 10 s);\n"
+	"                        0: never (default 15)\n"
 	"  --tcp-keepalive       TCP keepalive on the socket as well (first probe\n"
 	"                        after 60 s of silence)\n"
 	"\n"
@@ -76,16 +80,117 @@ static const char usage[] =
 	"domain): the status is that of the last failure. Failures print one line\n"
 	"to standard error: \"PROGRAM: STAGE failed: ERROR-NAME: detail\".\n";
 
+/* Echoes the session could not take yet (its output queue was full): sent,
+ * in order, from the drain callback. Nothing the bot owes is dropped. */
+typedef struct pending {
+	xmppc_stanza *reply;
+	struct pending *next;
+} pending;
+
+/* The last messages echoed, by sender and id, to recognise a server's
+ * second delivery of one (after a stream that could not be resumed, the
+ * server redelivers what it had not seen us acknowledge, delay-stamped). */
+#define RECENT 512
+
+/* How long "ready" may wait for the server to confirm our presence. */
+#define ONLINE_TIMEOUT_MS 10000u
+
 typedef struct bot {
 	cli_options opt;
 	xmppc_ctx *ctx;
 	xmppc_loop *loop;
 	xmppc_conn *conn;
 	unsigned long echoes;
+	pending *head, **tail;
+	char *recent[RECENT];
+	size_t recent_next;
 	int closing;
 	int status;
 	int done;
 } bot;
+
+/* Key of a message: bare sender, then its origin-id (XEP-0359) or id. */
+static char *message_key(const xmppc_jid *sender, const xmppc_stanza *msg)
+{
+	const char *id = xmppc_stanza_attr(xmppc_stanza_find_child(msg, "origin-id", "urn:xmpp:sid:0"), "id");
+	const char *bare = xmppc_jid_bare(sender);
+	char *key;
+
+	if (id == NULL)
+		id = xmppc_stanza_attr(msg, "id");
+	if (id == NULL || bare == NULL || (key = malloc(strlen(bare) + strlen(id) + 2)) == NULL)
+		return NULL;
+	sprintf(key, "%s %s", bare, id);
+	return key;
+}
+
+/* 1 if `key` was echoed already; otherwise remember it (takes ownership). */
+static int seen_before(bot *b, char *key, int delayed)
+{
+	size_t i;
+
+	if (key == NULL)
+		return 0;
+	for (i = 0; delayed && i < RECENT; i++)
+		if (b->recent[i] != NULL && strcmp(b->recent[i], key) == 0) {
+			free(key);
+			return 1;
+		}
+	free(b->recent[b->recent_next]);
+	b->recent[b->recent_next] = key;
+	b->recent_next = (b->recent_next + 1) % RECENT;
+	return 0;
+}
+
+/* Hand the session what waits, in order, until it is full again. */
+static void flush_pending(bot *b, xmppc_session *s)
+{
+	pending *p;
+	int rc;
+
+	while ((p = b->head) != NULL) {
+		rc = xmppc_session_send(s, p->reply);
+		if (rc == XMPPC_EAGAIN)
+			return; /* the next drain callback goes on */
+		if (rc != 0)
+			fprintf(stderr, "%s: echo to %s dropped: %s\n", b->opt.prog,
+			        xmppc_stanza_attr(p->reply, "to"), xmppc_error_name(rc));
+		else
+			b->echoes++;
+		b->head = p->next;
+		if (b->head == NULL)
+			b->tail = &b->head;
+		xmppc_stanza_unref(p->reply);
+		free(p);
+		if (b->opt.max > 0 && b->echoes >= b->opt.max && !b->closing) {
+			b->closing = 1; /* after what was handed over: the stream ends behind it */
+			xmppc_conn_close(b->conn);
+			return;
+		}
+	}
+}
+
+static void on_drain(void *ud, xmppc_session *s)
+{
+	flush_pending(ud, s);
+}
+
+/* Send `reply` behind whatever waits (takes the reference). */
+static int echo(bot *b, xmppc_session *s, xmppc_stanza *reply)
+{
+	pending *p = malloc(sizeof(*p));
+
+	if (p == NULL) {
+		xmppc_stanza_unref(reply);
+		return XMPPC_ENOMEM;
+	}
+	p->reply = reply;
+	p->next = NULL;
+	*b->tail = p;
+	b->tail = &p->next;
+	flush_pending(b, s);
+	return 0;
+}
 
 static int on_message(void *ud, xmppc_session *s, const xmppc_stanza *msg)
 {
@@ -114,6 +219,14 @@ static int on_message(void *ud, xmppc_session *s, const xmppc_stanza *msg)
 		xmppc_jid_unref(sender);
 		return XMPPC_CB_PASS; /* our own message: no loop */
 	}
+	/* a delay-stamped copy of a message echoed already: the server's
+	 * second delivery, answered once */
+	if (seen_before(b, message_key(sender, msg), xmppc_stanza_find_child(msg, "delay", "urn:xmpp:delay") != NULL)) {
+		fprintf(stderr, "%s: a second delivery of message %s from %s: echoed once already\n", b->opt.prog,
+		        xmppc_stanza_attr(msg, "id") ? xmppc_stanza_attr(msg, "id") : "-", xmppc_jid_bare(sender));
+		xmppc_jid_unref(sender);
+		return XMPPC_CB_OK;
+	}
 	rc = xmppc_message_new(&reply, b->ctx, type, xmppc_jid_full(sender), body);
 	xmppc_jid_unref(sender);
 	if (rc != 0)
@@ -122,16 +235,23 @@ static int on_message(void *ud, xmppc_session *s, const xmppc_stanza *msg)
 		xmppc_message_set_thread(reply, thread, xmppc_stanza_attr(
 		                                            xmppc_stanza_find_child(msg, "thread", NULL),
 		                                            "parent"));
-	if (xmppc_session_send(s, reply) == 0)
-		b->echoes++;
-	else
-		fprintf(stderr, "%s: echo to %s dropped (output queue full)\n", b->opt.prog, from);
-	xmppc_stanza_unref(reply);
-	if (b->opt.max > 0 && b->echoes >= b->opt.max && !b->closing) {
-		b->closing = 1;
-		xmppc_conn_close(b->conn);
-	}
+	if (echo(b, s, reply) != 0)
+		fprintf(stderr, "%s: echo to %s dropped: out of memory\n", b->opt.prog, from);
 	return XMPPC_CB_OK;
+}
+
+/* The answer to the ping sent behind our initial presence: the server has
+ * processed the presence (a server handles a client's stanzas in order), so
+ * we are available and messages to our bare JID reach us from now on. */
+static void on_online(void *ud, xmppc_session *s, uint64_t rtt_ms, const xmppc_stanza *reply, int error)
+{
+	(void)ud;
+	(void)rtt_ms;
+	(void)reply;
+	if (error == XMPPC_EDISCONNECTED)
+		return; /* the next READY or RESUMED tells */
+	printf("ready %s\n", xmppc_jid_full(xmppc_session_jid(s)));
+	fflush(stdout);
 }
 
 static void on_event(void *ud, xmppc_conn *conn, const xmppc_conn_event *ev)
@@ -141,20 +261,23 @@ static void on_event(void *ud, xmppc_conn *conn, const xmppc_conn_event *ev)
 
 	switch (ev->type) {
 	case XMPPC_CONN_EVENT_READY:
-		/* initial presence, with our entity capabilities (XEP-0115) */
+		/* initial presence, with our entity capabilities (XEP-0115);
+		 * "ready" once the server has processed it (on_online) */
 		if (xmppc_caps_presence_new(&pres, xmppc_conn_session(conn), XMPPC_TYPE_AVAILABLE,
 		                            NULL) == 0) {
 			xmppc_session_send(xmppc_conn_session(conn), pres);
 			xmppc_stanza_unref(pres);
 		}
-		printf("ready %s\n", xmppc_jid_full(xmppc_session_jid(xmppc_conn_session(conn))));
-		fflush(stdout);
+		if (xmppc_ping_send(xmppc_conn_session(conn), NULL, ONLINE_TIMEOUT_MS, on_online, b, NULL) != 0)
+			on_online(b, xmppc_conn_session(conn), 0, NULL, 0);
+		flush_pending(b, xmppc_conn_session(conn));
 		break;
 	case XMPPC_CONN_EVENT_RESUMED:
 		/* the old stream goes on: presence and subscriptions are as
 		 * they were, nothing to send */
 		printf("resumed %s\n", xmppc_jid_full(xmppc_session_jid(xmppc_conn_session(conn))));
 		fflush(stdout);
+		flush_pending(b, xmppc_conn_session(conn));
 		break;
 	case XMPPC_CONN_EVENT_DISCONNECTED:
 		fprintf(stderr, "%s: disconnected: %s %s: %s; retry in %u ms\n", b->opt.prog,
@@ -214,6 +337,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&b, 0, sizeof(b));
+	b.tail = &b.head;
 	cli_parse_flags(&b.opt, argc, argv, usage, 0, "--max", CLI_RECONNECT_OPTIONS);
 	b.ctx = cli_ctx(&b.opt);
 	if (xmppc_loop_new(&b.loop, b.ctx, 0) != 0) {
@@ -225,6 +349,7 @@ int main(int argc, char **argv)
 	f.version = XMPPC_STANZA_FILTER_VERSION;
 	f.kind = XMPPC_STANZA_MESSAGE;
 	xmppc_session_add_observer(xmppc_conn_session(b.conn), &f, 0, on_message, &b, NULL, NULL);
+	xmppc_session_set_drain_fn(xmppc_conn_session(b.conn), on_drain, &b, NULL);
 	if (add_modules(&b, xmppc_conn_session(b.conn)) != 0) {
 		fprintf(stderr, "%s: cannot set up the modules\n", b.opt.prog);
 		return CLI_EXIT_FAILURE;
@@ -247,6 +372,16 @@ int main(int argc, char **argv)
 	}
 	xmppc_loop_remove(b.loop, b.conn);
 	xmppc_conn_free(b.conn);
+	while (b.head != NULL) {
+		pending *p = b.head;
+
+		fprintf(stderr, "%s: echo to %s not sent: exiting\n", b.opt.prog, xmppc_stanza_attr(p->reply, "to"));
+		b.head = p->next;
+		xmppc_stanza_unref(p->reply);
+		free(p);
+	}
+	for (size_t i = 0; i < RECENT; i++)
+		free(b.recent[i]);
 	xmppc_loop_free(b.loop);
 	xmppc_ctx_unref(b.ctx);
 	cli_free(&b.opt);

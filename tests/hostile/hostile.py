@@ -181,6 +181,13 @@ class Conn:
                   "<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
                   "<jid>%s</jid></bind></iq>" % (iq_id, jid))
 
+    def online(self):
+        """The bot's initial presence, and the ping behind it that it waits
+        for before it prints "ready": answered."""
+        self.expect(r'<presence')
+        m = self.expect(r'<iq[^>]*?id=["\']([^"\']+)["\'][^>]*>\s*<ping[^>]*/>\s*</iq>')
+        self.send("<iq type='result' id='%s' from='%s'/>" % (m.group(1), DOMAIN))
+
     def login(self, tls_ctx=None, bind_jid=JID + '/res'):
         if tls_ctx is not None:
             self.open_stream(FEAT_STARTTLS)
@@ -290,7 +297,7 @@ def restricted(payload, where):
             c.send(HEADER + payload + feat_mechs('PLAIN'))
         else:  # after READY, inside a message
             c.login()
-            c.expect(r'<presence')
+            c.online()
             c.send("<message from='friend@example.com/x' type='chat'><body>hi %s</body>"
                    "</message>" % payload)
         c.drain()
@@ -306,7 +313,7 @@ def spoofed_bind(c, n):
            before="<iq type='result' id='{id}' from='mallory@evil.example/x'>"
                   "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>" + JID +
                   "/spoofed</jid></bind></iq>")
-    c.expect(r'<presence')
+    c.online()
     c.send("<message from='friend@example.com/x' to='%s/real' type='chat'>"
            "<body>ping</body></message>" % JID)
     c.expect(r'<message[^>]*>.*?</message>')
@@ -317,7 +324,7 @@ def spoofed_bind(c, n):
 def echo_once(tls_ctx=None):
     def script(c, n):
         c.login(tls_ctx)
-        c.expect(r'<presence')
+        c.online()
         c.send("<message from='friend@example.com/x' type='chat'><body>ping</body></message>")
         c.expect(r'<message[^>]*>.*?</message>')
         c.expect(r'</stream:stream>')
@@ -325,11 +332,56 @@ def echo_once(tls_ctx=None):
     return script
 
 
+def second_delivery(c, n):
+    """A message delivered twice, the second copy delay-stamped (a server
+    redelivering after a stream it could not resume), is echoed once; a
+    plain message with an id seen before is still echoed."""
+    c.login(None)
+    c.online()
+    c.send("<message from='friend@example.com/x' type='chat' id='m1'><body>one</body></message>"
+           "<message from='friend@example.com/x' type='chat' id='m1'><body>one</body>"
+           "<delay xmlns='urn:xmpp:delay' from='example.com' stamp='2026-01-01T00:00:00Z'/></message>"
+           "<message from='friend@example.com/y' type='chat' id='m2'><body>two</body>"
+           "<origin-id xmlns='urn:xmpp:sid:0' id='o2'/></message>"
+           "<message from='friend@example.com/x' type='chat' id='m3'><body>two</body>"
+           "<origin-id xmlns='urn:xmpp:sid:0' id='o2'/>"
+           "<delay xmlns='urn:xmpp:delay' from='example.com' stamp='2026-01-01T00:00:00Z'/></message>"
+           "<message from='friend@example.com/x' type='chat' id='m4'><body>three</body></message>"
+           "<message from='friend@example.com/x' type='chat' id='m4'><body>four</body></message>")
+    for _ in range(4):
+        c.expect(r'<message[^>]*>.*?</message>')
+    c.expect(r'</stream:stream>')
+    c.send('</stream:stream>')
+
+
+SLOW_N, SLOW_BODY = 1000, 8000
+
+
+def slow_reader(c, n):
+    """The server sends 8 MB of messages and reads nothing for a while: the
+    bot's output fills (socket buffers, then the session's high-water mark)
+    and no echo may be dropped; then every echo is read."""
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    c.login(None)
+    c.online()
+    pad = 'x' * SLOW_BODY
+    data = ''.join("<message from='friend@example.com/x' type='chat' id='s%d'><body>%d %s</body></message>"
+                   % (i, i, pad) for i in range(SLOW_N))
+    t = threading.Thread(target=lambda: c.send(data), daemon=True)
+    t.start()
+    time.sleep(3)
+    for i in range(SLOW_N):
+        c.expect(r'<body>%d x' % i)
+    t.join(5)
+    c.expect(r'</stream:stream>')
+    c.send('</stream:stream>')
+
+
 def invalid_sender(c, n):
     """A message whose 'from' is not a valid JID gets no echo; the next,
     valid one is echoed to the canonical form of its sender."""
     c.login(None)
-    c.expect(r'<presence')
+    c.online()
     c.send("<message from='bad@@example.com/x' type='chat'><body>evil</body></message>"
            "<message from='Friend@EXAMPLE.com/x' type='chat'><body>ping</body></message>")
     c.expect(r'<message[^>]*>.*?</message>')
@@ -389,7 +441,7 @@ def auth_refused(c, n):
 
 def tcp_eof_after_ready(c, n):
     c.login()
-    c.expect(r'<presence')
+    c.online()
     c.sock.shutdown(socket.SHUT_RDWR)
 
 
@@ -398,7 +450,8 @@ def stream_error_then_reset(c, n):
     (its closing tag) hit a dead socket. (Once a recursion between the
     failed write and the end-of-session handling: a stack overflow.)"""
     c.login()
-    c.expect(r'<presence')
+    c.online()
+    time.sleep(0.3)   # the bot has read the ping's answer: it waits for input
     c.send("<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>")
     c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
     c.sock.close()
@@ -406,7 +459,7 @@ def stream_error_then_reset(c, n):
 
 def server_closes_stream(c, n):
     c.login()
-    c.expect(r'<presence')
+    c.online()
     c.send('</stream:stream>')
     c.drain()
 
@@ -418,8 +471,9 @@ FAIL_RX = re.compile(r'^(?P<prog>[\w.-]+): (?P<stage>.+?) failed: (?P<err>XMPPC_
 
 class Scenario:
     def __init__(self, name, servers, args, status, error=None, stage=None, stdout=None,
-                 server_has=(), server_lacks=(), plaintext=True):
+                 server_has=(), server_lacks=(), plaintext=True, timeout=BOT_TIMEOUT):
         self.name = name
+        self.timeout = timeout
         self.servers = servers      # list of (script, direct_ctx); the bot talks to the first
         self.args = args
         self.status = status
@@ -445,7 +499,7 @@ def run_scenario(bot, sc):
     problems = []
     try:
         p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=BOT_TIMEOUT)
+                           timeout=sc.timeout)
         status, out, err = p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired as e:
         status, out, err = 'timeout', e.stdout or '', e.stderr or ''
@@ -522,6 +576,12 @@ def scenarios(pki):
         Scenario('invalid-sender-address', [(invalid_sender, None)], ['--max', '1'], 0,
                  stdout=r'^ready ', server_has=[r"to=['\"]friend@example\.com/x['\"]"],
                  server_lacks=[r'evil']),
+        Scenario('second-delivery-echoed-once', [(second_delivery, None)], ['--max', '4'], 0,
+                 stdout=r'^ready ',
+                 server_has=[r'<body>one</body>.*<body>two</body>.*<body>three</body>.*<body>four</body>'],
+                 server_lacks=[r'<body>one</body>.*<body>one</body>', r'<body>two</body>.*<body>two</body>']),
+        Scenario('slow-reader-no-echo-dropped', [(slow_reader, None)], ['--max', str(SLOW_N)], 0,
+                 stdout=r'^ready ', server_has=[r'<body>%d x' % (SLOW_N - 1)], timeout=90),
         Scenario('echo-plaintext', [(echo_once(), None)], ['--max', '1'], 0,
                  stdout=r'^ready user@example\.com/res$', server_has=[r'<body>ping</body>']),
         Scenario('echo-starttls', [(echo_once(ctx_good), None)], ['--max', '1'] + ca, 0,

@@ -37,10 +37,8 @@ reconnection delay) and "N passed, N failed".
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -50,117 +48,22 @@ sys.path.insert(0, os.path.join(HERE, '..', 'faultproxy'))
 import interop_common as ic  # noqa: E402
 from interop_common import xmppd  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
+from faultkit import Proc, wait_until, clean, judge, delivered, all_acked, keep_away, run_servers  # noqa: E402
 
 RESUME_WINDOW = 6   # seconds the servers keep a broken stream
 IDLE_MS = 2000      # liveness: probe after this long without input
 PROBE_MS = 2000     # ... and declare the link dead this long after
 BASE_MS = 200       # reconnection backoff
 MAX_MS = 2000
-LOGDIR = os.environ.get('XMPPC_SM_LOGDIR')
-SERVER_LOG_LEVEL = os.environ.get('XMPPC_SM_SERVER_LOG_LEVEL', 'info')   # 'debug' to investigate
 
 
-class Client:
-    """An sm-client process; its stdout lines are collected with their time."""
-
-    def __init__(self, exe, name, acct, server, ca, peer=None, extra=()):
-        self.name = name
-        argv = [exe, '--jid', acct['jid'], '--password', acct['password'], '--server', server,
-                '--ca-file', ca, '--idle-ms', str(IDLE_MS), '--probe-ms', str(PROBE_MS),
-                '--base-ms', str(BASE_MS), '--max-ms', str(MAX_MS)] + list(extra)
-        if peer:
-            argv += ['--peer', peer]
-        self.err = tempfile.TemporaryFile()
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err,
-                                  text=True, bufsize=1)
-        self.lines = []
-        self.cond = threading.Condition()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        for line in self.p.stdout:
-            with self.cond:
-                self.lines.append((time.monotonic(), line.rstrip('\n')))
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append((time.monotonic(), '<eof>'))
-            self.cond.notify_all()
-
-    def cmd(self, line):
-        self.p.stdin.write(line + '\n')
-        self.p.stdin.flush()
-
-    def wait(self, pred, timeout, start=0):
-        """The first line from index `start` on satisfying pred, as (time, line, index)."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            i = start
-            while True:
-                while i < len(self.lines):
-                    t, line = self.lines[i]
-                    if pred(line):
-                        return t, line, i
-                    if line == '<eof>':
-                        return None
-                    i += 1
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def wait_word(self, word, timeout, start=0):
-        return self.wait(lambda l: l.split(' ', 1)[0] == word, timeout, start)
-
-    def mark(self):
-        with self.cond:
-            return len(self.lines)
-
-    def numbers(self, word):
-        with self.cond:
-            return [int(l.split()[1]) for _, l in self.lines if l.split(' ', 1)[0] == word]
-
-    def count(self, word):
-        with self.cond:
-            return sum(1 for _, l in self.lines if l.split(' ', 1)[0] == word)
-
-    def tail(self, n=15):
-        with self.cond:
-            lines = [l for _, l in self.lines[-n:]]
-        self.err.seek(0)
-        err = self.err.read().decode(errors='replace').strip().splitlines()[-8:]
-        return '\n'.join(lines + ['stderr: ' + e for e in err])
-
-    def save(self, path):
-        with self.cond, open(path, 'w') as f:
-            f.write(''.join('%.3f %s\n' % (t, l) for t, l in self.lines))
-
-    def stop(self):
-        if LOGDIR:
-            self.save(os.path.join(LOGDIR, '%s-%d.log' % (self.name, self.p.pid)))
-            self.err.seek(0)
-            with open(os.path.join(LOGDIR, '%s-%d.err' % (self.name, self.p.pid)), 'wb') as f:
-                f.write(self.err.read())
-        if self.p.poll() is None:
-            try:
-                self.cmd('quit')
-            except OSError:
-                pass
-            try:
-                self.p.wait(5)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        self.err.close()
-
-
-def wait_until(pred, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
+def sm_client(exe, name, acct, server, ca, peer=None, extra=()):
+    argv = [exe, '--jid', acct['jid'], '--password', acct['password'], '--server', server,
+            '--ca-file', ca, '--idle-ms', str(IDLE_MS), '--probe-ms', str(PROBE_MS),
+            '--base-ms', str(BASE_MS), '--max-ms', str(MAX_MS)] + list(extra)
+    if peer:
+        argv += ['--peer', peer]
+    return Proc(name, argv)
 
 
 class Run:
@@ -178,8 +81,8 @@ class Run:
     def client(self, role, extra=()):
         px = self.px_s if role == 'sender' else self.px_r
         acct = self.u1 if role == 'sender' else self.u2
-        c = Client(self.a.client, role, acct, '127.0.0.1:%d' % px.port, self.st['ca'],
-                   peer=self.u2['jid'] if role == 'sender' else None, extra=extra)
+        c = sm_client(self.a.client, role, acct, '127.0.0.1:%d' % px.port, self.st['ca'],
+                      peer=self.u2['jid'] if role == 'sender' else None, extra=extra)
         self.clients.append(c)
         return c
 
@@ -196,35 +99,6 @@ class Run:
             c.stop()
         self.px_s.stop()
         self.px_r.stop()
-
-
-def clean(j):
-    """No duplicate and in order."""
-    return j['dups'] == 0 and j['order_violations'] == 0
-
-
-def judge(first, count, got, acked, returned):
-    """Counts for messages first..first+count-1."""
-    want = set(range(first, first + count))
-    mine = [n for n in got if n in want]
-    seen = set(mine)
-    dups = len(mine) - len(seen)
-    lost = len(want - seen)
-    order = sum(1 for x, y in zip(mine, mine[1:]) if y <= x)
-    ack_once = sum(1 for n in want if acked.count(n) == 1) if len(acked) < 50000 else 0
-    acks_twice = sum(1 for n in set(acked) if acked.count(n) > 1)
-    return {'lost': lost, 'dups': dups, 'order_violations': order, 'acked_once': ack_once,
-            'acked_twice': acks_twice, 'returned': len([n for n in returned if n in want])}
-
-
-def delivered(r, first, count):
-    want = set(range(first, first + count))
-    return lambda: want <= set(r.numbers('got'))
-
-
-def all_acked(snd, first, count):
-    want = set(range(first, first + count))
-    return lambda: want <= set(snd.numbers('acked'))
 
 
 # ---------------------------------------------------------------- scenarios
@@ -260,14 +134,6 @@ def sc_cuts(a, s, kind, res, table):
         run.close()
 
 
-def keep_away(px, client, seconds):
-    """Reset the client's connection and refuse new ones for `seconds`."""
-    px.refuse(True)
-    px.reset()
-    time.sleep(seconds)
-    px.refuse(False)
-
-
 def sc_expired(a, s, kind, res, table):
     """Each client in turn stays away longer than the resumption window while
     messages flow: first the sender (its unacknowledged and offline-queued
@@ -282,14 +148,14 @@ def sc_expired(a, s, kind, res, table):
         ms = snd.mark()
         snd.cmd('send %d %d 8' % (first, half))
         wait_until(lambda: got_from(first) >= 100, 60)
-        keep_away(run.px_s, snd, RESUME_WINDOW + 3)          # the sender's stream expires meanwhile
+        keep_away(run.px_s, RESUME_WINDOW + 3)          # the sender's stream expires meanwhile
         if snd.wait_word('ready', 30, ms) is None:
             raise RuntimeError('sender did not bind afresh:\n' + snd.tail())
         wait_until(delivered(r, first, half), 60)
         mr = r.mark()
         snd.cmd('send %d %d 8' % (first + half, half))
         wait_until(lambda: got_from(first + half) >= 100, 60)
-        keep_away(run.px_r, r, RESUME_WINDOW + 3)            # the receiver's stream expires, messages flowing
+        keep_away(run.px_r, RESUME_WINDOW + 3)            # the receiver's stream expires, messages flowing
         back = r.wait_word('ready', 30, mr)
         if back is None:
             raise RuntimeError('receiver did not bind afresh:\n' + r.tail())
@@ -429,33 +295,11 @@ def main():
     ap.add_argument('kinds', nargs='*', default=list(xmppd.KINDS))
     a = ap.parse_args()
     ic.check_requirements(a.kinds, need_slixmpp=False, programs=[a.client])
-    res = ic.Results('interop sm-faults')
-    base = ic.make_base('xmppc-sm-')
-    table = []
     print('seed %d; resumption window %d s; liveness %d+%d ms; backoff %d..%d ms'
           % (a.seed, RESUME_WINDOW, IDLE_MS, PROBE_MS, BASE_MS, MAX_MS), flush=True)
-    for kind in a.kinds:
-        s = xmppd.Server(kind, ic.server_dir(base, kind), resume_timeout=RESUME_WINDOW,
-                         log_level=SERVER_LOG_LEVEL)
-        try:
-            s.start()
-        except Exception as e:  # noqa: BLE001
-            res.record(kind, 'server start', False, repr(e))
-            continue
-        try:
-            for name in a.only or SCENARIOS:
-                SCENARIOS[name](a, s, kind, res, table)
-        finally:
-            s.stop()
-    print()
-    print('%-9s %-10s %6s %5s %5s %5s %14s %14s' % ('server', 'scenario', 'sent', 'cuts', 'lost', 'dups',
-                                                    'dead-link', 'reconnect'))
-    for row in table:
-        print('%-9s %-10s %6d %5d %5d %5d %14s %14s' % row)
-    rc = res.summary()
-    ic.finish_base(base, rc != 0)
-    return rc
-
+    return run_servers(a, 'sm-faults', SCENARIOS, RESUME_WINDOW,
+                       ('server', 'scenario', 'sent', 'cuts', 'lost', 'dups', 'dead-link', 'reconnect'),
+                       '%-9s %-10s %6d %5d %5d %5d %14s %14s')
 
 if __name__ == '__main__':
     sys.exit(main())
