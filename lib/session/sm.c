@@ -9,6 +9,7 @@
 
 #include "session/session-internal.h"
 #include "util/ctx.h"
+#include "util/datetime.h"
 #include "xml/escape.h"
 
 #define NS_SM "urn:xmpp:sm:3"
@@ -339,20 +340,16 @@ static void forget_stream(xmppc_session *s)
 
 /* A message's bytes with a XEP-0203 delay stamp of its first send added
  * (its id and origin-id stay as they were). */
-static int stamped(xmppc_session *s, const sm_item *it, xmppc_buf *out)
+static int stamped(const sm_item *it, xmppc_buf *out)
 {
 	static const char close_tag[] = "</message>";
-	char delay[200];
-	time_t t = (time_t)(it->wall_ms / 1000);
-	struct tm tm;
+	char delay[128], stamp[XMPPC__DATETIME_MAX];
 	size_t cl = sizeof(close_tag) - 1;
 	int n, rc;
 
-	gmtime_r(&t, &tm);
-	n = snprintf(delay, sizeof(delay),
-	             "<delay xmlns='" NS_DELAY "' stamp='%04d-%02d-%02dT%02d:%02d:%02d.%03dZ'/>",
-	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	             (int)(it->wall_ms % 1000));
+	if ((n = xmppc__datetime_print(stamp, sizeof(stamp), (int64_t)it->wall_ms)) < 0)
+		return n;
+	n = snprintf(delay, sizeof(delay), "<delay xmlns='" NS_DELAY "' stamp='%s'/>", stamp);
 	if (n < 0 || (size_t)n >= sizeof(delay))
 		return XMPPC_ERANGE;
 	if (strstr(it->xml, "urn:xmpp:delay") != NULL)
@@ -390,7 +387,7 @@ static void handle_leftovers(xmppc_session *s)
 		int rc = XMPPC_ESTATE;
 		xmppc__buf_init(&b, s->ctx);
 		if (resend && l[i].kind == 'm' && !s->doomed && s->state == XMPPC_SESSION_STATE_READY &&
-		    (rc = stamped(s, &l[i], &b)) == 0 &&
+		    (rc = stamped(&l[i], &b)) == 0 &&
 		    (rc = xmppc__session_write_raw(s, (const char *)b.data + b.off, b.len)) == 0)
 			rc = track_bytes(s, (const char *)b.data + b.off, b.len, l[i].seq, l[i].wall_ms, 'm', l[i].id);
 		xmppc__buf_fini(&b);

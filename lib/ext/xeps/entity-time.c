@@ -6,7 +6,7 @@
 #include <xmppc/entity-time.h>
 #include <xmppc/im.h>
 
-#include "datetime.h"
+#include "util/datetime.h"
 #include "xeps.h"
 
 typedef struct time_state {
@@ -28,9 +28,9 @@ static int system_clock(void *ud, int64_t *unix_seconds, int *tzo)
 	(void)ud;
 	if (now == (time_t)-1 || localtime_r(&now, &lt) == NULL || gmtime_r(&now, &ut) == NULL)
 		return XMPPC_ESYSTEM;
-	l = xmppc__dt_days(lt.tm_year + 1900, (unsigned)lt.tm_mon + 1, (unsigned)lt.tm_mday) * 86400 +
+	l = xmppc__days_from_civil(lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday) * 86400 +
 	    lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec;
-	u = xmppc__dt_days(ut.tm_year + 1900, (unsigned)ut.tm_mon + 1, (unsigned)ut.tm_mday) * 86400 +
+	u = xmppc__days_from_civil(ut.tm_year + 1900, ut.tm_mon + 1, ut.tm_mday) * 86400 +
 	    ut.tm_hour * 3600 + ut.tm_min * 60 + ut.tm_sec;
 	*unix_seconds = (int64_t)now;
 	*tzo = (int)((l - u) / 60);
@@ -56,7 +56,7 @@ static int answer(void *ud, xmppc_session *s, const xmppc_stanza *iq)
 		return XMPPC_ERANGE; /* (a clock hook's nonsense) */
 	if ((rc = xmppc_buf_new(&utc, xmppc_session_ctx(s))) != 0 ||
 	    (rc = xmppc_datetime_format(utc, now * 1000)) != 0 ||
-	    (rc = xmppc__dt_format_tzo(tzo, sizeof(tzo), off)) != 0 ||
+	    (rc = xmppc__tzo_format(tzo, sizeof(tzo), off)) != 0 ||
 	    (rc = xmppc_iq_new_result(&res, iq)) != 0) {
 		xmppc_buf_free(utc);
 		return rc;
@@ -135,8 +135,8 @@ static void deliver(const xeps_call *c, xmppc_session *s, const xmppc_stanza *re
 		z = t ? xmppc_stanza_find_child(t, "tzo", XMPPC_NS_TIME) : NULL;
 		et.utc = xmppc_stanza_text(u);
 		et.tzo = xmppc_stanza_text(z);
-		if (et.utc == NULL || et.tzo == NULL || xmppc__dt_parse(&et.unix_ms, et.utc) != 0 ||
-		    xmppc__dt_parse_tzo(&et.tzo_minutes, et.tzo) != 0)
+		if (et.utc == NULL || et.tzo == NULL || xmppc_datetime_parse(&et.unix_ms, et.utc) != 0 ||
+		    xmppc__tzo_parse(&et.tzo_minutes, et.tzo) != 0)
 			error = XMPPC_EPROTOCOL;
 	}
 	fn(c->user_data, s, error == 0 ? &et : NULL, reply, error);

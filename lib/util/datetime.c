@@ -1,10 +1,17 @@
-/* XEP-0082 DateTime, as used by XEP-0203 delay stamps: strict parsing
- * (every field fixed-width and range-checked, a time zone required) so a
- * malformed stamp is refused rather than read as some other instant. */
+/* XEP-0082 DateTime and time-zone offsets, shared by the session core
+ * (XEP-0203 stamps on messages resent after a failed resumption), the IM
+ * module (delay stamps; the public xmppc_datetime_parse() and
+ * xmppc_datetime_format() of im.h) and entity time (XEP-0202). Parsing is
+ * strict (every field fixed-width and range-checked, a time zone required)
+ * so a malformed stamp is refused rather than read as another instant. No
+ * locale, no timegm(), no time zone database. */
 #include <stdio.h>
 #include <string.h>
 
+#include <xmppc/error.h>
 #include <xmppc/im.h>
+
+#include "util/datetime.h"
 
 static int digits(int *v, const char *s, int n)
 {
@@ -33,7 +40,7 @@ static int month_days(int y, int m)
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
  * (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t xmppc__days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -85,22 +92,21 @@ XMPPC_API int xmppc_datetime_parse(int64_t *ms, const char *s)
 		sec = 59;
 		frac = 999;
 	}
-	t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec;
+	t = xmppc__days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + mi * 60 + sec;
 	t -= (int64_t)sign * (tzh * 3600 + tzm * 60);
 	*ms = t * 1000 + frac;
 	return 0;
 }
 
-XMPPC_API int xmppc_datetime_format(xmppc_buf *out, int64_t ms)
+int xmppc__datetime_print(char *tmp, size_t cap, int64_t ms)
 {
 	/* 0000-01-01 and 9999-12-31T23:59:59.999 */
 	const int64_t lo = -62167219200000LL, hi = 253402300799999LL;
 	int64_t days, secs, z, era, doe, yoe, y, doy, mp;
 	int m, d, frac;
-	char tmp[40];
 	int n;
 
-	if (out == NULL || ms < lo || ms > hi)
+	if (tmp == NULL || cap < XMPPC__DATETIME_MAX || ms < lo || ms > hi)
 		return XMPPC_EINVAL;
 	days = (ms >= 0 ? ms : ms - 86399999) / 86400000;
 	secs = (ms - days * 86400000) / 1000;
@@ -116,10 +122,51 @@ XMPPC_API int xmppc_datetime_format(xmppc_buf *out, int64_t ms)
 	d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	y += m <= 2;
-	n = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, m, d,
+	n = snprintf(tmp, cap, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, m, d,
 	             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 	if (frac != 0)
-		n += snprintf(tmp + n, sizeof(tmp) - (size_t)n, ".%03d", frac);
+		n += snprintf(tmp + n, cap - (size_t)n, ".%03d", frac);
 	tmp[n++] = 'Z';
+	tmp[n] = '\0';
+	return n;
+}
+
+XMPPC_API int xmppc_datetime_format(xmppc_buf *out, int64_t ms)
+{
+	char tmp[XMPPC__DATETIME_MAX];
+	int n;
+
+	if (out == NULL)
+		return XMPPC_EINVAL;
+	if ((n = xmppc__datetime_print(tmp, sizeof(tmp), ms)) < 0)
+		return n;
 	return xmppc_buf_append(out, tmp, (size_t)n);
+}
+
+/* ---- time-zone offsets (XEP-0202 tzo) ------------------------------------ */
+
+int xmppc__tzo_format(char *out, size_t cap, int minutes)
+{
+	int a = minutes < 0 ? -minutes : minutes;
+	int n;
+
+	if (a >= 24 * 60)
+		return XMPPC_ERANGE;
+	n = snprintf(out, cap, "%c%02d:%02d", minutes < 0 ? '-' : '+', a / 60, a % 60);
+	return n > 0 && (size_t)n < cap ? 0 : XMPPC_ERANGE;
+}
+
+int xmppc__tzo_parse(int *minutes, const char *s)
+{
+	int h, m;
+
+	if (strcmp(s, "Z") == 0) {
+		*minutes = 0;
+		return 0;
+	}
+	if (strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || digits(&h, s + 1, 2) ||
+	    digits(&m, s + 4, 2) || h > 23 || m > 59)
+		return XMPPC_EPROTOCOL;
+	*minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+	return 0;
 }
