@@ -72,6 +72,7 @@ void cli_parse_flags(cli_options *o, int argc, char **argv, const char *usage, i
 
 	memset(o, 0, sizeof(*o));
 	o->keepalive = 15;
+	o->reconnect_max = 15000;
 	o->prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -34,7 +34,7 @@ typedef struct cli_options {
 	unsigned long max;    /* xmpp-echo-bot --max N, xmpp-send --wait-reply SECONDS */
 	/* with CLI_RECONNECT_OPTIONS (xmpp-echo-bot) */
 	int no_reconnect;            /* --no-reconnect */
-	unsigned long reconnect_max; /* --reconnect-max MS (0: the library's default) */
+	unsigned long reconnect_max; /* --reconnect-max MS (default 15000; 0: the library's, 60000) */
 	unsigned long keepalive;     /* --keepalive SECONDS (default 15, 0: off) */
 	int tcp_keepalive;           /* --tcp-keepalive */
 	const char *args[4];  /* positional arguments */

@@ -121,9 +121,18 @@ def wait_until(pred, timeout, step=0.05):
     return pred()
 
 
-def clean(j):
-    """No duplicate and in order."""
-    return j['dups'] == 0 and j['order_violations'] == 0
+# ejabberd 23.01 may deliver two messages in swapped order around a
+# resumption: a message routed to the old c2s process after it handed its
+# state over is re-routed when that process ends ("late queue"), behind one
+# routed to the new process meanwhile. Seen in the delay stamps of the resent
+# queue (doc/sm.md). The client delivers in the order it receives, so this
+# is counted and reported, and not failed on for ejabberd; Prosody is strict.
+SERVER_REORDERS = {'ejabberd'}
+
+
+def clean(j, kind):
+    """No duplicate, and in order (unless the server is known to reorder)."""
+    return j['dups'] == 0 and (j['order_violations'] == 0 or kind in SERVER_REORDERS)
 
 
 def judge(first, count, got, acked, returned):

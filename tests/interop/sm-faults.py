@@ -120,7 +120,7 @@ def sc_cuts(a, s, kind, res, table):
         j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
         resumes = snd.count('resumed') + r.count('resumed')
         fresh = snd.count('ready') + r.count('ready') - 2
-        good = (ok and j['lost'] == 0 and clean(j) and
+        good = (ok and j['lost'] == 0 and clean(j, kind) and
                 j['acked_once'] == n and j['acked_twice'] == 0 and j['returned'] == 0 and cuts >= 20)
         table.append((kind, 'cuts', n, cuts, j['lost'], j['dups'], '-', '-'))
         res.record(kind, 'cuts: %d msgs, %d cuts (%d mid-record)' % (n, cuts, partial), good,
@@ -196,7 +196,7 @@ def sc_blackhole(a, s, kind, res, table):
         j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
         limit = (IDLE_MS + PROBE_MS) / 1000.0 + 1.0
         good = (ok and hit is not None and detect <= limit and resumed is not None and j['lost'] == 0 and
-                clean(j) and j['acked_once'] == n)
+                clean(j, kind) and j['acked_once'] == n)
         table.append((kind, 'blackhole', n, 1, j['lost'], j['dups'],
                       '%.2f s' % detect if detect is not None else 'none', '-'))
         res.record(kind, 'black-holed link detected, resumed', good,
@@ -269,7 +269,7 @@ def sc_restart(a, s, kind, res, table):
         ok = wait_until(lambda: set(range(first, first + n)) <= set(r1.numbers('got') + r2.numbers('got')), 60)
         got = r1.numbers('got') + r2.numbers('got')
         j = judge(first, n, got, snd.numbers('acked'), snd.numbers('returned'))
-        good = (ok and resumed is not None and r2.count('ready') == 0 and j['lost'] == 0 and clean(j))
+        good = (ok and resumed is not None and r2.count('ready') == 0 and j['lost'] == 0 and clean(j, kind))
         table.append((kind, 'restart', n, 1, j['lost'], j['dups'], '-', '-'))
         res.record(kind, 'process restart: export, import, resume', good,
                    'first process got %d, second %d; lost=%d dups=%d order=%d resumed=%s'
