@@ -15,6 +15,7 @@
 #include "util/random.h"
 
 #define MAX_EVENTS 32
+#define STAMP_MARK "\x01" /* {stamp} in an 'out' text */
 #define MAX_LOG 64
 
 static const char *file;
@@ -59,6 +60,15 @@ static struct {
 	int error;
 } iq_log[MAX_LOG];
 static int n_iq;
+
+/* stream-management acknowledgement callbacks, in order */
+static struct {
+	uint64_t seq;
+	xmppc_sm_status status;
+	char name[16];
+} ack_log[MAX_LOG];
+static int n_ack;
+static xmppc_sm_config sm_cfg;
 
 typedef struct {
 	char name[32];
@@ -156,6 +166,9 @@ static void expand(const char *in, xmppc_buf *out)
 		if (strncmp(in, "{nl}", 4) == 0) {
 			xmppc_buf_append(out, "\n", 1);
 			in += 4;
+		} else if (strncmp(in, "{stamp}", 7) == 0) {
+			xmppc_buf_append(out, STAMP_MARK, 1); /* matched by cmd_out */
+			in += 7;
 		} else if (strncmp(in, "{b64:", 5) == 0) {
 			char raw[4096];
 			size_t n = 0;
@@ -213,6 +226,7 @@ static const char *code_name(int c)
 
 static const char *const event_names[] = {
 	NULL, "STARTTLS", "AUTHENTICATED", "BOUND", "STREAM_ERROR", "SEE_OTHER_HOST", "DISCONNECTED",
+	"RESUMED",
 };
 static const char *const state_names[] = {
 	"NEW", "NEGOTIATING", "TLS", "AUTHENTICATING", "BINDING", "READY", "CLOSING", "CLOSED", "FAILED",
@@ -261,6 +275,70 @@ static void iq_reply_fn(void *ud, xmppc_session *s, const xmppc_stanza *reply, i
 	snprintf(iq_log[n_iq].id, sizeof(iq_log[n_iq].id), "%s", (const char *)ud);
 	iq_log[n_iq].error = error;
 	n_iq++;
+}
+
+static void ack_fn(void *ud, xmppc_session *s, const xmppc_sm_item *it)
+{
+	(void)ud;
+	(void)s;
+	if (n_ack == MAX_LOG)
+		die("ack log full");
+	ack_log[n_ack].seq = it->seq;
+	ack_log[n_ack].status = it->status;
+	snprintf(ack_log[n_ack].name, sizeof(ack_log[n_ack].name), "%s", it->name);
+	n_ack++;
+}
+
+static const char *const ack_names[] = {NULL, "ACKED", "RETURNED", "DISCARDED"};
+
+/* 'sm KEY=VALUE ...': xmppc_sm_configure() with the acknowledgement log. */
+static void cmd_sm(char *args)
+{
+	char v[256];
+
+	sm_cfg.version = XMPPC_SM_CONFIG_VERSION;
+	sm_cfg.ack_fn = ack_fn;
+	if (kv(args, "ack-every", v, sizeof(v)))
+		sm_cfg.ack_every = (unsigned)strtoul(v, NULL, 10);
+	if (kv(args, "ack-interval", v, sizeof(v)))
+		sm_cfg.ack_interval_ms = (uint32_t)strtoul(v, NULL, 10);
+	if (kv(args, "max-unacked", v, sizeof(v)))
+		sm_cfg.max_unacked = strtoul(v, NULL, 10);
+	if (kv(args, "max-failed-resends", v, sizeof(v)))
+		sm_cfg.max_failed_resends = (unsigned)strtoul(v, NULL, 10);
+	if (kv(args, "resume-max", v, sizeof(v)))
+		sm_cfg.resume_max_s = (uint32_t)strtoul(v, NULL, 10);
+	if (kv(args, "flags", v, sizeof(v))) {
+		sm_cfg.flags = 0;
+		if (strstr(v, "disable"))
+			sm_cfg.flags |= XMPPC_SM_DISABLE;
+		if (strstr(v, "no-resume"))
+			sm_cfg.flags |= XMPPC_SM_NO_RESUME;
+		if (strstr(v, "return"))
+			sm_cfg.flags |= XMPPC_SM_RETURN_ON_FAILURE;
+	}
+	if (xmppc_sm_configure(sess, &sm_cfg) != 0)
+		die("xmppc_sm_configure");
+}
+
+/* 'acked SEQ STATUS [NAME]': the next acknowledgement callback. */
+static void cmd_acked(char *args)
+{
+	char status[32] = "", name[16] = "";
+	unsigned long long seq = 0;
+	int i;
+
+	if (sscanf(args, "%llu %31s %15s", &seq, status, name) < 2)
+		die("acked SEQ STATUS [NAME]");
+	if (n_ack == 0)
+		die("no acknowledgement callback fired, want %llu %s", seq, status);
+	if (ack_log[0].seq != seq || strcmp(ack_names[ack_log[0].status], status) != 0 ||
+	    (name[0] != '\0' && strcmp(ack_log[0].name, name) != 0))
+		die("acknowledgement %llu %s %s, want %llu %s %s", (unsigned long long)ack_log[0].seq,
+		    ack_names[ack_log[0].status], ack_log[0].name, seq, status, name);
+	for (i = 1; i < n_ack; i++)
+		ack_log[i - 1] = ack_log[i];
+	n_ack--;
 }
 
 static void free_id(void *ud)
@@ -376,19 +454,46 @@ static void cmd_config(char *args)
 		cfg.output_high_water = strtoul(v, NULL, 10);
 }
 
+/* How much of got[0..len) `want` matches, or 0 if it does not: literal
+ * bytes, and STAMP_MARK for a XEP-0082 UTC DateTime (the wall-clock delay
+ * stamp of a resent message: digits, '-', ':', 'T', '.', then 'Z'). */
+static size_t match_out(const char *want, size_t wlen, const char *got, size_t len)
+{
+	size_t i = 0, j = 0;
+
+	while (i < wlen) {
+		if (want[i] == STAMP_MARK[0]) {
+			size_t k = j;
+			while (k < len && (isdigit((unsigned char)got[k]) || strchr("-:T.", got[k]) != NULL))
+				k++;
+			if (k - j < 20 || k >= len || got[k] != 'Z')
+				return 0;
+			j = k + 1;
+			i++;
+		} else if (j < len && got[j] == want[i]) {
+			i++;
+			j++;
+		} else {
+			return 0;
+		}
+	}
+	return j;
+}
+
 static void cmd_out(const char *text)
 {
 	xmppc_buf *want;
-	size_t len;
+	size_t len, n;
 	const char *got;
 
 	xmppc_buf_new(&want, ctx);
 	expand(text, want);
 	got = xmppc_session_output(sess, &len);
-	if (len < xmppc_buf_len(want) || memcmp(got, xmppc_buf_data(want), xmppc_buf_len(want)) != 0)
+	n = match_out(xmppc_buf_data(want), xmppc_buf_len(want), got, got ? len : 0);
+	if (n == 0)
 		die("output differs\n  want: %s\n  got:  %.*s", xmppc_buf_data(want), (int)len,
 		    got ? got : "");
-	xmppc_session_output_consume(sess, xmppc_buf_len(want));
+	xmppc_session_output_consume(sess, n);
 	xmppc_buf_free(want);
 }
 
@@ -718,6 +823,31 @@ static void run_line(char *line)
 	} else if (strcmp(cmd, "transport-closed") == 0) {
 		if ((rc = xmppc_session_transport_closed(sess, args[0] ? parse_code(args) : 0)) != 0)
 			die("transport_closed: %s", code_name(rc));
+	} else if (strcmp(cmd, "sm") == 0) {
+		ensure_session();
+		cmd_sm(args);
+	} else if (strcmp(cmd, "acked") == 0) {
+		cmd_acked(args);
+	} else if (strcmp(cmd, "no-ack") == 0) {
+		if (n_ack != 0)
+			die("acknowledgement %llu %s fired", (unsigned long long)ack_log[0].seq,
+			    ack_names[ack_log[0].status]);
+	} else if (strcmp(cmd, "unacked") == 0) {
+		if (xmppc_sm_unacked(sess) != strtoul(args, NULL, 10))
+			die("unacked %zu, want %s", xmppc_sm_unacked(sess), args);
+	} else if (strcmp(cmd, "resumable") == 0) {
+		if (xmppc_sm_resumable(sess) != atoi(args))
+			die("resumable %d, want %s", xmppc_sm_resumable(sess), args);
+	} else if (strcmp(cmd, "sm-import") == 0) {
+		static unsigned char blob[4096];
+		size_t n = parse_hex(args, blob, sizeof(blob));
+		ensure_session();
+		if ((rc = xmppc_sm_import(sess, blob, n)) != 0)
+			die("xmppc_sm_import: %s", code_name(rc));
+	} else if (strcmp(cmd, "restart") == 0) {
+		/* the transport reconnected: a new stream on the same session */
+		if ((rc = xmppc_session_reset(sess)) != 0 || (rc = xmppc_session_start(sess)) != 0)
+			die("restart: %s", code_name(rc));
 	} else if (strcmp(cmd, "reply-deferred") == 0) {
 		xmppc_stanza *r;
 		if (deferred == NULL)
@@ -734,10 +864,14 @@ static void run_line(char *line)
 			die("unchecked event %s left", event_names[events[0].type]);
 		if (n_iq != 0)
 			die("unchecked IQ callback for %s left", iq_log[0].id);
+		if (n_ack != 0)
+			die("unchecked acknowledgement %llu left", (unsigned long long)ack_log[0].seq);
 		xmppc_session_free(sess);
 		sess = NULL;
 		if (destroys_done != destroys_expected)
 			die("%d destroy functions ran, want %d", destroys_done, destroys_expected);
+		n_ack = 0; /* DISCARDED ones of the freed session */
+		memset(&sm_cfg, 0, sizeof(sm_cfg));
 		memset(&cfg, 0, sizeof(cfg));
 		for (i = 0; mech_list[i] != NULL; i++)
 			free(mech_list[i]);
@@ -751,6 +885,7 @@ static void run_line(char *line)
 	} else if (strcmp(cmd, "free") == 0) {
 		xmppc_session_free(sess);
 		sess = NULL;
+		n_ack = 0; /* the DISCARDED ones are checked before 'free', if at all */
 		if (destroys_done != destroys_expected)
 			die("%d destroy functions ran, want %d", destroys_done, destroys_expected);
 	} else {
@@ -795,6 +930,8 @@ int main(int argc, char **argv)
 		die("unchecked event %s left", event_names[events[0].type]);
 	if (n_iq != 0)
 		die("unchecked IQ callback for %s left", iq_log[0].id);
+	if (n_ack != 0)
+		die("unchecked acknowledgement %llu left", (unsigned long long)ack_log[0].seq);
 	if (sess != NULL) {
 		xmppc_session_free(sess);
 		if (destroys_done != destroys_expected)
