@@ -403,6 +403,13 @@ int xmppc__session_on_element(xmppc_session *s, xmppc_stanza *el)
 		XMPPC_LOG(s->ctx, XMPPC_LOG_DEBUG, "session", "ignoring <%s xmlns='%s'/>", name, ns);
 		return 0;
 	}
+	if (s->state == XMPPC_SESSION_STATE_CLOSING) {
+		/* After our closing tag: not handled, so not counted (XEP-0198):
+		 * the server treats it as unacknowledged and keeps it (offline
+		 * storage) rather than it being lost here. */
+		XMPPC_LOG(s->ctx, XMPPC_LOG_DEBUG, "session", "not handling a <%s/> after our closing tag", name);
+		return 0;
+	}
 	xmppc__sm_count_in(s); /* XEP-0198: counted whatever becomes of it */
 	if (s->registering && kind == XMPPC_STANZA_IQ) {
 		int rc;

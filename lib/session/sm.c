@@ -575,7 +575,9 @@ int xmppc__sm_on_element(xmppc_session *s, const xmppc_stanza *el)
 	uint32_t h;
 
 	if (strcmp(name, "r") == 0) {
-		if (!m->active)
+		/* nothing is written after our closing tag (RFC 6120 §4.4): the
+		 * final <a/> went out before it */
+		if (!m->active || s->state == XMPPC_SESSION_STATE_CLOSING)
 			return 0;
 		return write_fmt(s, "<a xmlns='" NS_SM "' h='%u'/>", (unsigned)m->h_in);
 	}

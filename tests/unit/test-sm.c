@@ -1018,6 +1018,11 @@ static void test_close_requests_ack_first(void **state)
 	/* and what we handled, so the server does not store it again */
 	assert_non_null(strstr(o, "<a xmlns='" SM "' h='0'/></stream:stream>"));
 	free(o);
+	/* what arrives after our closing tag is not handled, so not counted,
+	 * and nothing is written after the closing tag: not even an <a/> */
+	in(&t, "<message from='romeo@example.net/x' id='late'><body>late</body></message>");
+	in(&t, "<r xmlns='" SM "'/>");
+	expect_not(&t, "<");
 	in_fatal(&t, "<a xmlns='" SM "' h='2'/></stream:stream>");
 	assert_int_equal(xmppc_session_get_state(t.s), XMPPC_SESSION_STATE_CLOSED);
 	assert_int_equal(t.n_acks, 2);
