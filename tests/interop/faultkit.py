@@ -172,10 +172,17 @@ def run_servers(a, name, scenarios, resume_window, columns, fmt):
     `a.kinds`, each server started once with the resumption window; print
     the table (`columns` headings, `fmt` per row) and "N passed, N failed".
     Returns the exit status."""
+    global LOGDIR
     import interop_common as ic
     from interop_common import xmppd
     res = ic.Results('interop ' + name)
     base = ic.make_base('xmppc-%s-' % name)
+    if not LOGDIR:
+        # every client's output and stderr, kept with the server
+        # directories when something fails (removed with them otherwise)
+        LOGDIR = os.path.join(base, 'clients')
+        os.makedirs(LOGDIR)
+        os.environ.setdefault('SM_CLIENT_LOG', '1')
     table = []
     for kind in a.kinds:
         s = xmppd.Server(kind, ic.server_dir(base, kind), resume_timeout=resume_window,

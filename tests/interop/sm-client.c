@@ -19,7 +19,8 @@
  *                             closing the stream (a process that dies)
  *   quit                      close cleanly and exit
  * stdout lines (t = ms since start):
- *   ready t JID | resumed t JID | disconnected t ERROR STAGE retry_ms
+ *   ready t JID (a fresh resource, once the server has processed our
+ *   initial presence) | resumed t JID | disconnected t ERROR STAGE retry_ms
  *   reconnecting t attempt | closed t ERROR
  *   got N from=JID delayed=0|1   a message with body N arrived
  *   acked N | returned N | discarded N   the ack callback for message N
@@ -236,6 +237,20 @@ static const char *stage_name(xmppc_conn_stage st)
 	return (unsigned)st < sizeof(n) / sizeof(n[0]) ? n[st] : "?";
 }
 
+/* The ping sent behind our initial presence was answered: the server has
+ * processed the presence, so messages to our bare JID reach us (before
+ * that they may go to offline storage). Only now is the client "ready". */
+static void on_online(void *ud, xmppc_session *s, uint64_t rtt_ms, const xmppc_stanza *reply, int error)
+{
+	const xmppc_jid *j = xmppc_session_jid(s);
+
+	(void)ud;
+	(void)rtt_ms;
+	(void)reply;
+	if (error != XMPPC_EDISCONNECTED)
+		out("ready %ld %s", ms(), j ? xmppc_jid_full(j) : "-");
+}
+
 static void on_event(void *ud, xmppc_conn *c, const xmppc_conn_event *ev)
 {
 	const xmppc_jid *j = xmppc_session_jid(sess);
@@ -243,8 +258,9 @@ static void on_event(void *ud, xmppc_conn *c, const xmppc_conn_event *ev)
 	(void)c;
 	switch (ev->type) {
 	case XMPPC_CONN_EVENT_READY:
-		out("ready %ld %s", ms(), j ? xmppc_jid_full(j) : "-");
 		send_presence(); /* a fresh resource: presence again (offline messages come after it) */
+		if (xmppc_ping_send(sess, NULL, 10000, on_online, NULL, NULL) != 0)
+			on_online(NULL, sess, 0, NULL, 0);
 		if (sending)
 			pump();
 		break;
