@@ -162,8 +162,9 @@ def sc_expired(a, s, kind, res, table):
         ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 120)
         j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
         fresh_s, fresh_r = snd.count('ready') - 1, r.count('ready') - 1
-        with r.cond:   # what the server held across the expiry and delivered to the fresh session
-            held = sum(1 for _, l in r.lines[back[2]:] if l.startswith('got '))
+        cut = r.wait_word('disconnected', 1, mr)
+        with r.cond:   # what the server held across the expiry: all that came after the cut
+            held = sum(1 for _, l in r.lines[cut[2]:] if l.startswith('got ')) if cut else 0
         good = (ok and j['lost'] == 0 and j['acked_once'] == n and j['returned'] == 0 and fresh_s >= 1 and fresh_r >= 1
                 and held > 0)
         table.append((kind, 'expired', n, 2, j['lost'], j['dups'], '-', '-'))
