@@ -82,13 +82,13 @@ XMPPC_API int xmppc_sm_export(const xmppc_session *s, xmppc_buf *out)
 		if ((rc = put_item(out, &m->left[i])) != 0)
 			goto fail;
 	for (i = 0; i < m->q_len; i++)
-		if ((rc = put_item(out, &m->q[(m->q_head + i) % m->q_cap])) != 0)
+		if ((rc = put_item(out, xmppc__sm_q_at(m, i))) != 0)
 			goto fail;
 	if ((rc = put_u32(out, (uint32_t)m->off_len)) != 0)
 		goto fail;
 	xmppc__buf_init(&x, s->ctx);
 	for (i = 0; i < m->off_len && rc == 0; i++) {
-		const sm_offline *o = &m->off[(m->off_head + i) % m->off_cap];
+		const sm_offline *o = xmppc__sm_off_at(m, i);
 		xmppc_buf_clear(&x);
 		if ((rc = put_u64(out, o->seq)) == 0 && (rc = put_u64(out, (uint64_t)o->wall_ms)) == 0 &&
 		    (rc = xmppc_stanza_to_xml(&x, o->st, XMPPC_NS_CLIENT)) == 0)
@@ -240,7 +240,6 @@ XMPPC_API int xmppc_sm_import(xmppc_session *s, const void *data, size_t len)
 	}
 	{
 		sm_state *m = &s->sm;
-		size_t keep_max = m->off_max;
 		for (i = 0; i < n_off && rc == 0; i++) {
 			uint64_t seq = get_u64(&r);
 			int64_t wall = (int64_t)get_u64(&r);
@@ -255,13 +254,7 @@ XMPPC_API int xmppc_sm_import(xmppc_session *s, const void *data, size_t len)
 				break;
 			}
 			xmppc__free(s->ctx, xml);
-			m->off_max = (size_t)-1;
-			if (xmppc__sm_offline_send(s, st, &rc) && rc == 0) {
-				sm_offline *o = &m->off[(m->off_head + m->off_len - 1) % m->off_cap];
-				o->seq = seq;
-				o->wall_ms = wall;
-			}
-			m->off_max = keep_max;
+			rc = xmppc__sm_import_offline(s, st, seq, wall);
 			xmppc_stanza_unref(st);
 		}
 		if (rc != 0)
@@ -280,7 +273,6 @@ XMPPC_API int xmppc_sm_import(xmppc_session *s, const void *data, size_t len)
 		m->previd = previd;
 		m->location = location;
 		m->jid = jid;
-		m->have_left = m->n_left > 0;
 		previd = location = NULL;
 		jid = NULL;
 	}

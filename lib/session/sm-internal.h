@@ -54,7 +54,6 @@ typedef struct sm_state {
 	/* from a stream that could not be resumed, waiting for the next one */
 	sm_item *left;
 	size_t n_left;
-	int have_left;
 
 	/* offline queue */
 	sm_offline *off;
@@ -115,6 +114,19 @@ int xmppc__sm_is_stanza(const xmppc_stanza *st);
 
 uint64_t xmppc__sm_next_seq(xmppc_session *s);
 int xmppc__sm_import_item(xmppc_session *s, sm_item *it, int leftover);
+/* An offline stanza from an exported state (copied), as it was queued. */
+int xmppc__sm_import_offline(xmppc_session *s, const xmppc_stanza *st, uint64_t seq, int64_t wall_ms);
+
+/* The i-th element, oldest first, of the unacknowledged and offline rings. */
+static inline sm_item *xmppc__sm_q_at(const sm_state *m, size_t i)
+{
+	return &m->q[(m->q_head + i) % m->q_cap];
+}
+
+static inline sm_offline *xmppc__sm_off_at(const sm_state *m, size_t i)
+{
+	return &m->off[(m->off_head + i) % m->off_cap];
+}
 
 /* liveness.c */
 void xmppc__live_rx(xmppc_session *s);

@@ -92,23 +92,35 @@ static void item_done(xmppc_session *s, sm_item *it, xmppc_sm_status status)
 	item_free(s, it);
 }
 
+/* Room for one more element in a ring of `*cap` slots holding `len` from
+ * `*head`: the same buffer, or a new one of twice the slots (16 at first)
+ * with the elements oldest first; NULL without memory (nothing changed). */
+static void *ring_reserve(xmppc_ctx *ctx, void *buf, size_t elem, size_t *cap, size_t *head, size_t len)
+{
+	size_t ncap = *cap ? *cap * 2 : 16, i;
+	unsigned char *n;
+
+	if (len < *cap)
+		return buf;
+	if ((n = xmppc__calloc(ctx, ncap, elem)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		memcpy(n + i * elem, (unsigned char *)buf + ((*head + i) % *cap) * elem, elem);
+	xmppc__free(ctx, buf);
+	*cap = ncap;
+	*head = 0;
+	return n;
+}
+
 static int q_push(xmppc_session *s, const sm_item *it)
 {
 	sm_state *m = &s->sm;
+	sm_item *q = ring_reserve(s->ctx, m->q, sizeof(*q), &m->q_cap, &m->q_head, m->q_len);
 
-	if (m->q_len == m->q_cap) {
-		size_t cap = m->q_cap ? m->q_cap * 2 : 16, i;
-		sm_item *n = xmppc__calloc(s->ctx, cap, sizeof(*n));
-		if (n == NULL)
-			return XMPPC_ENOMEM;
-		for (i = 0; i < m->q_len; i++)
-			n[i] = m->q[(m->q_head + i) % m->q_cap];
-		xmppc__free(s->ctx, m->q);
-		m->q = n;
-		m->q_cap = cap;
-		m->q_head = 0;
-	}
-	m->q[(m->q_head + m->q_len) % m->q_cap] = *it;
+	if (q == NULL)
+		return XMPPC_ENOMEM;
+	m->q = q;
+	*xmppc__sm_q_at(m, m->q_len) = *it;
 	m->q_len++;
 	return 0;
 }
@@ -124,9 +136,34 @@ static sm_item q_pop(xmppc_session *s)
 	return it;
 }
 
-static sm_item *q_at(xmppc_session *s, size_t i)
+/* A copy of `st` at the end of the offline queue. */
+static int off_push(xmppc_session *s, const xmppc_stanza *st, uint64_t seq, int64_t wall_ms)
 {
-	return &s->sm.q[(s->sm.q_head + i) % s->sm.q_cap];
+	sm_state *m = &s->sm;
+	sm_offline *off = ring_reserve(s->ctx, m->off, sizeof(*off), &m->off_cap, &m->off_head, m->off_len);
+	sm_offline *o;
+	int rc;
+
+	if (off == NULL)
+		return XMPPC_ENOMEM;
+	m->off = off;
+	o = xmppc__sm_off_at(m, m->off_len);
+	if ((rc = xmppc_stanza_copy(&o->st, st)) != 0)
+		return rc;
+	o->seq = seq;
+	o->wall_ms = wall_ms;
+	m->off_len++;
+	return 0;
+}
+
+static sm_offline off_pop(sm_state *m)
+{
+	sm_offline o = m->off[m->off_head];
+
+	memset(&m->off[m->off_head], 0, sizeof(o));
+	m->off_head = (m->off_head + 1) % m->off_cap;
+	m->off_len--;
+	return o;
 }
 
 int xmppc__sm_is_stanza(const xmppc_stanza *st)
@@ -335,7 +372,6 @@ static void forget_stream(xmppc_session *s)
 	m->since_r = 0;
 	m->resent_pending = 0;
 	m->failed_resends = 0;
-	m->have_left = m->n_left > 0;
 }
 
 /* A message's bytes with a XEP-0203 delay stamp of its first send added
@@ -380,7 +416,6 @@ static void handle_leftovers(xmppc_session *s)
 
 	m->left = NULL;
 	m->n_left = 0;
-	m->have_left = 0;
 	m->give_up_queue = 0;
 	for (i = 0; i < n; i++) {
 		xmppc_buf b;
@@ -462,7 +497,7 @@ void xmppc__sm_after_ready(xmppc_session *s)
 {
 	if (s->doomed || s->state != XMPPC_SESSION_STATE_READY)
 		return;
-	if (s->sm.have_left || s->sm.n_left > 0)
+	if (s->sm.n_left > 0)
 		handle_leftovers(s);
 	xmppc__live_stream_ready(s);
 	xmppc__sm_flush_offline(s);
@@ -512,7 +547,7 @@ static int on_resumed(xmppc_session *s, const xmppc_stanza *el)
 	s->state = XMPPC_SESSION_STATE_READY;
 	/* the very bytes, in order */
 	for (i = 0; i < m->q_len; i++) {
-		sm_item *it = q_at(s, i);
+		sm_item *it = xmppc__sm_q_at(m, i);
 		if ((rc = xmppc__session_write_raw(s, it->xml, it->len)) != 0)
 			return xmppc__session_fail(s, rc, NULL);
 	}
@@ -524,10 +559,7 @@ static int on_resumed(xmppc_session *s, const xmppc_stanza *el)
 	XMPPC_LOG(s->ctx, XMPPC_LOG_INFO, "sm", "resumed as %s (h=%u), %zu stanzas resent", xmppc_jid_full(s->bound),
 	          (unsigned)h, m->q_len);
 	xmppc__session_emit(s, XMPPC_EVENT_RESUMED, 0, XMPPC_STREAM_COND_NONE, NULL, NULL);
-	if (!s->doomed && s->state == XMPPC_SESSION_STATE_READY) {
-		xmppc__live_stream_ready(s);
-		xmppc__sm_flush_offline(s);
-	}
+	xmppc__sm_after_ready(s); /* no leftovers: a resumable stream was never forgotten */
 	return 0;
 }
 
@@ -667,7 +699,6 @@ int xmppc__sm_deadlines(xmppc_session *s, uint64_t now)
 int xmppc__sm_offline_send(xmppc_session *s, const xmppc_stanza *st, int *rc)
 {
 	sm_state *m = &s->sm;
-	sm_offline *o;
 
 	if (m->off_len == 0 && (s->state == XMPPC_SESSION_STATE_READY || m->off_max == 0))
 		return 0;
@@ -680,26 +711,8 @@ int xmppc__sm_offline_send(xmppc_session *s, const xmppc_stanza *st, int *rc)
 		*rc = XMPPC_EAGAIN;
 		return 1;
 	}
-	if (m->off_len == m->off_cap) {
-		size_t cap = m->off_cap ? m->off_cap * 2 : 16, i;
-		sm_offline *n = xmppc__calloc(s->ctx, cap, sizeof(*n));
-		if (n == NULL) {
-			*rc = XMPPC_ENOMEM;
-			return 1;
-		}
-		for (i = 0; i < m->off_len; i++)
-			n[i] = m->off[(m->off_head + i) % m->off_cap];
-		xmppc__free(s->ctx, m->off);
-		m->off = n;
-		m->off_cap = cap;
-		m->off_head = 0;
-	}
-	o = &m->off[(m->off_head + m->off_len) % m->off_cap];
-	if ((*rc = xmppc_stanza_copy(&o->st, st)) != 0)
-		return 1;
-	o->seq = ++m->next_seq;
-	o->wall_ms = wall_now();
-	m->off_len++;
+	if ((*rc = off_push(s, st, m->next_seq + 1, wall_now())) == 0)
+		m->next_seq++;
 	return 1;
 }
 
@@ -732,13 +745,10 @@ void xmppc__sm_flush_offline(xmppc_session *s)
 
 	while (m->off_len > 0 && s->state == XMPPC_SESSION_STATE_READY && !s->doomed &&
 	       s->out.len < s->high_water && xmppc__sm_room(s) == 0) {
-		sm_offline o = m->off[m->off_head];
+		sm_offline o = off_pop(m);
 		xmppc_stanza *rep = NULL;
 		int rc;
 
-		memset(&m->off[m->off_head], 0, sizeof(o));
-		m->off_head = (m->off_head + 1) % m->off_cap;
-		m->off_len--;
 		rc = xmppc__send_filters(s, o.st, &rep);
 		if (rc == 0 && s->state == XMPPC_SESSION_STATE_READY)
 			rc = xmppc__session_write_seq(s, rep != NULL ? rep : o.st, o.seq, o.wall_ms);
@@ -755,11 +765,8 @@ static void drop_offline(xmppc_session *s, xmppc_sm_status status)
 	sm_state *m = &s->sm;
 
 	while (m->off_len > 0) {
-		sm_offline o = m->off[m->off_head];
+		sm_offline o = off_pop(m);
 
-		memset(&m->off[m->off_head], 0, sizeof(o));
-		m->off_head = (m->off_head + 1) % m->off_cap;
-		m->off_len--;
 		offline_done(s, &o, status);
 		xmppc_stanza_unref(o.st);
 	}
@@ -892,4 +899,9 @@ int xmppc__sm_import_item(xmppc_session *s, sm_item *it, int leftover)
 uint64_t xmppc__sm_next_seq(xmppc_session *s)
 {
 	return ++s->sm.next_seq;
+}
+
+int xmppc__sm_import_offline(xmppc_session *s, const xmppc_stanza *st, uint64_t seq, int64_t wall_ms)
+{
+	return off_push(s, st, seq, wall_ms);
 }
