@@ -865,11 +865,9 @@ XMPPC_API int xmppc_sm_give_up(xmppc_session *s)
 		return XMPPC_EINVAL;
 	if (s->state == XMPPC_SESSION_STATE_READY || s->state == XMPPC_SESSION_STATE_CLOSING)
 		return XMPPC_ESTATE;
-	xmppc__free(s->ctx, s->sm.previd);
-	s->sm.previd = NULL;
-	s->sm.give_up_queue = 0;
-	s->sm.h_acked = s->sm.h_in = 0;
 	s->depth++;
+	forget_stream(s); /* all of it: id, location, JID, counters */
+	s->sm.give_up_queue = 0;
 	drop_all(s, XMPPC_SM_RETURNED);
 	xmppc__iq_fail_all(s, XMPPC_EDISCONNECTED);
 	s->depth--;

@@ -582,6 +582,39 @@ static void test_module_state_across_resumption(void **state)
 	t_free(&t);
 }
 
+/* Giving up a resumable stream forgets all of it: the next stream binds
+ * and enables afresh, and nothing of the old one is left holding memory
+ * (its JID, its location) once the session is freed. */
+static void test_give_up_then_new_stream(void **state)
+{
+	t_t t;
+	char *o;
+
+	(void)state;
+	t_new(&t);
+	ready_sm(&t, "abc");
+	send_msg(&t, "one");
+	free(take(&t));
+	drop(&t);
+	assert_int_equal(xmppc_sm_give_up(t.s), 0);
+	assert_int_equal(t.n_acks, 1);
+	assert_int_equal(t.ack_status[0], XMPPC_SM_RETURNED);
+	assert_false(xmppc_sm_resumable(t.s));
+	o = login(&t, "<sm xmlns='" SM "'/>");
+	assert_null(strstr(o, "<resume"));
+	bind_reply(&t, o);
+	free(o);
+	expect_out(&t, "<enable ");
+	in(&t, "<enabled xmlns='" SM "' id='def' resume='true' location='127.0.0.1:5222'/>");
+	assert_int_equal(t.bound, 2);
+	assert_true(xmppc_sm_resumable(t.s));
+	xmppc_session_free(t.s);
+	t.s = NULL;
+	/* every JID the session kept held a reference to the context */
+	assert_null(xmppc_ctx_unref(t.ctx));
+	free(t.out);
+}
+
 static void test_resume_failed_without_h_return_policy(void **state)
 {
 	t_t t;
@@ -1229,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_resume_resends_exact_bytes),
 		cmocka_unit_test(test_resume_failed_with_h),
 		cmocka_unit_test(test_module_state_across_resumption),
+		cmocka_unit_test(test_give_up_then_new_stream),
 		cmocka_unit_test(test_resume_failed_without_h_return_policy),
 		cmocka_unit_test(test_resumed_wrong_previd),
 		cmocka_unit_test(test_enable_refused),
