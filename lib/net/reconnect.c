@@ -158,12 +158,18 @@ static void emit_closed(xmppc_conn *c)
 	xmppc__conn_emit_event(c, &ev);
 }
 
-void xmppc__reconnect_final(xmppc_conn *c)
+/* No retry pending any more: the connection is IDLE. */
+static void stop(xmppc_conn *c)
 {
 	c->stage = XMPPC_CONN_STAGE_IDLE;
 	c->rc_retry_at = 0;
 	c->rc_ready_at = 0;
 	c->nc_pending = 0;
+}
+
+void xmppc__reconnect_final(xmppc_conn *c)
+{
+	stop(c);
 	/* Nothing will resume this stream: what the session still holds
 	 * (unacknowledged, offline) goes back to the application before the
 	 * final event. Without the manager the application owns that choice
@@ -309,9 +315,7 @@ XMPPC_API int xmppc_conn_set_reconnect(xmppc_conn *c, const xmppc_reconnect_conf
 		return XMPPC_ERECURSIVE;
 	c->depth++;
 	c->rc_on = 0;
-	c->stage = XMPPC_CONN_STAGE_IDLE;
-	c->rc_retry_at = 0;
-	c->nc_pending = 0;
+	stop(c);
 	xmppc_sm_give_up(c->session);
 	xmppc_session_set_offline_queue(c->session, 0);
 	emit_closed(c);
