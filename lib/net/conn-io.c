@@ -60,15 +60,6 @@ int xmppc__conn_watch(xmppc_conn *c, int fd, unsigned events, fd_owner owner)
 	return rc;
 }
 
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
 uint64_t xmppc__conn_next_deadline(xmppc_conn *c)
 {
 	uint64_t d = c->stage_deadline;
@@ -76,13 +67,13 @@ uint64_t xmppc__conn_next_deadline(xmppc_conn *c)
 	if (c->resolver != NULL) {
 		uint64_t r = xmppc__resolver_next_timeout(c->resolver);
 		if (r != UINT64_MAX)
-			d = earliest(d, r == 0 ? 1 : r);
+			d = xmppc__deadline_min(d, r == 0 ? 1 : r);
 	}
 	if (c->nattempts > 0 || c->stage == XMPPC_CONN_STAGE_TCP)
-		d = earliest(d, xmppc__conn_attempts_deadline(c));
+		d = xmppc__deadline_min(d, xmppc__conn_attempts_deadline(c));
 	if (c->stage >= XMPPC_CONN_STAGE_TLS && c->stage != XMPPC_CONN_STAGE_WAITING)
-		d = earliest(d, xmppc_session_next_deadline(c->session));
-	d = earliest(d, xmppc__reconnect_deadline(c));
+		d = xmppc__deadline_min(d, xmppc_session_next_deadline(c->session));
+	d = xmppc__deadline_min(d, xmppc__reconnect_deadline(c));
 	return d;
 }
 

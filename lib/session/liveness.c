@@ -53,19 +53,14 @@ void xmppc__live_stream_ready(xmppc_session *s)
 uint64_t xmppc__live_next_deadline(const xmppc_session *s)
 {
 	const sm_state *m = &s->sm;
-	uint64_t d = 0, t;
+	uint64_t d = 0;
 
 	if (s->state != XMPPC_SESSION_STATE_READY)
 		return 0;
-	if (m->live.idle_ms != 0) {
-		t = m->probe_at != 0 ? m->probe_at + m->live.timeout_ms : m->last_rx + m->live.idle_ms;
-		d = t;
-	}
-	if (m->live.whitespace_ms != 0) {
-		t = m->last_tx + m->live.whitespace_ms;
-		if (d == 0 || t < d)
-			d = t;
-	}
+	if (m->live.idle_ms != 0)
+		d = m->probe_at != 0 ? m->probe_at + m->live.timeout_ms : m->last_rx + m->live.idle_ms;
+	if (m->live.whitespace_ms != 0)
+		d = xmppc__deadline_min(d, m->last_tx + m->live.whitespace_ms);
 	return d;
 }
 

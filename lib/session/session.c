@@ -707,7 +707,7 @@ XMPPC_API int xmppc_session_feed(size_t *consumed, xmppc_session *s, const void 
 
 XMPPC_API uint64_t xmppc_session_next_deadline(const xmppc_session *s)
 {
-	uint64_t d = 0, iq;
+	uint64_t d = 0;
 
 	if (s == NULL || is_over(s))
 		return 0;
@@ -715,16 +715,9 @@ XMPPC_API uint64_t xmppc_session_next_deadline(const xmppc_session *s)
 		d = s->close_deadline;
 	else if (s->started && s->state != XMPPC_SESSION_STATE_READY)
 		d = s->negotiation_deadline;
-	iq = xmppc__iq_next_deadline(s);
-	if (iq != 0 && (d == 0 || iq < d))
-		d = iq;
-	iq = xmppc__sm_next_deadline(s);
-	if (iq != 0 && (d == 0 || iq < d))
-		d = iq;
-	iq = xmppc__live_next_deadline(s);
-	if (iq != 0 && (d == 0 || iq < d))
-		d = iq;
-	return d;
+	d = xmppc__deadline_min(d, xmppc__iq_next_deadline(s));
+	d = xmppc__deadline_min(d, xmppc__sm_next_deadline(s));
+	return xmppc__deadline_min(d, xmppc__live_next_deadline(s));
 }
 
 XMPPC_API int xmppc_session_handle_deadlines(xmppc_session *s)

@@ -680,8 +680,8 @@ uint64_t xmppc__sm_next_deadline(const xmppc_session *s)
 		return 0;
 	if (m->since_r > 0)
 		d = m->first_unrequested + m->cfg.ack_interval_ms;
-	if (m->r_outstanding && m->q_len > 0 && (d == 0 || m->r_sent_at + m->cfg.ack_interval_ms < d))
-		d = m->r_sent_at + m->cfg.ack_interval_ms;
+	if (m->r_outstanding && m->q_len > 0)
+		d = xmppc__deadline_min(d, m->r_sent_at + m->cfg.ack_interval_ms);
 	return d;
 }
 

@@ -30,6 +30,16 @@ void *xmppc__realloc(const xmppc_ctx *ctx, void *ptr, size_t size);
 void xmppc__free(const xmppc_ctx *ctx, void *ptr);
 char *xmppc__strndup(const xmppc_ctx *ctx, const char *s, size_t len);
 
+/* The earlier of two deadlines on the context's clock; 0 means none. */
+static inline uint64_t xmppc__deadline_min(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
 void xmppc__log_write(const xmppc_ctx *ctx, xmppc_log_level level, const char *area,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
