@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'faultproxy'))
 import interop_common as ic  # noqa: E402
 from interop_common import xmppd  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
-from faultkit import Proc, wait_until, judge, clean, keep_away, run_servers  # noqa: E402
+from faultkit import Proc, wait_until, judge, clean, keep_away, run_servers, scenario  # noqa: E402
 
 RESUME_WINDOW = 6   # seconds the server keeps a broken stream
 KEEPALIVE = 2       # the bot's --keepalive: probe after 2 s, dead 2 s later
@@ -79,27 +79,7 @@ class Run:
         self.px.stop()
 
 
-def scenario(label, seed_offset):
-    """A scenario body gets a fresh Run; an exception is a failed case, and
-    the run is closed (and a killed server restarted) whatever happens."""
-    def wrap(body):
-        def run_it(a, s, kind, res, table):
-            run = None
-            try:
-                run = Run(a, s, a.seed + seed_offset)
-                body(run, s, kind, res, table)
-            except Exception as e:  # noqa: BLE001
-                res.record(kind, 'echo bot, ' + label, False, repr(e))
-                if not s.running():
-                    s.restart()
-            finally:
-                if run:
-                    run.close()
-        return run_it
-    return wrap
-
-
-@scenario('cuts', 0)
+@scenario('echo bot, cuts', lambda a, s: Run(a, s, a.seed + 0))
 def sc_cuts(run, s, kind, res, table):
     n, first = 1000, 0
     run.px.random_faults(12, 2000, 30000, seed=run.seed)
@@ -118,7 +98,7 @@ def sc_cuts(run, s, kind, res, table):
                '' if good else 'bot:\n%s\ntester:\n%s' % (run.bot.tail(), run.tester.tail()))
 
 
-@scenario('black-hole', 1)
+@scenario('echo bot, black-hole', lambda a, s: Run(a, s, a.seed + 1))
 def sc_blackhole(run, s, kind, res, table):
     n, first = 400, 10000
     run.tester.cmd('send %d %d 10' % (first, n))
@@ -141,7 +121,7 @@ def sc_blackhole(run, s, kind, res, table):
                '' if good else 'bot:\n%s' % run.bot.tail())
 
 
-@scenario('expired window', 2)
+@scenario('echo bot, expired window', lambda a, s: Run(a, s, a.seed + 2))
 def sc_expired(run, s, kind, res, table):
     n, first = 600, 20000
     mark = run.bot.mark()
@@ -160,7 +140,7 @@ def sc_expired(run, s, kind, res, table):
                '' if good else 'bot:\n%s\ntester:\n%s' % (run.bot.tail(), run.tester.tail()))
 
 
-@scenario('sigkill', 3)
+@scenario('echo bot, sigkill', lambda a, s: Run(a, s, a.seed + 3))
 def sc_sigkill(run, s, kind, res, table):
     n, first = 200, 30000
     mb, mt = run.bot.mark(), run.tester.mark()

@@ -167,6 +167,28 @@ def keep_away(px, seconds):
     px.refuse(False)
 
 
+def scenario(label, make_run):
+    """Decorate a scenario body(run, s, kind, res, table) so that it is
+    called as (a, s, kind, res, table) with run = make_run(a, s): an
+    exception is a failed case named `label`, and the run is closed (and a
+    killed server restarted) whatever happens."""
+    def wrap(body):
+        def run_it(a, s, kind, res, table):
+            run = None
+            try:
+                run = make_run(a, s)
+                body(run, s, kind, res, table)
+            except Exception as e:  # noqa: BLE001
+                res.record(kind, label, False, repr(e))
+                if not s.running():
+                    s.restart()
+            finally:
+                if run:
+                    run.close()
+        return run_it
+    return wrap
+
+
 def run_servers(a, name, scenarios, resume_window, columns, fmt):
     """Run the scenarios `a.only` (default: all) against each server of
     `a.kinds`, each server started once with the resumption window; print

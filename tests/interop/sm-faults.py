@@ -48,7 +48,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'faultproxy'))
 import interop_common as ic  # noqa: E402
 from interop_common import xmppd  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
-from faultkit import Proc, wait_until, clean, judge, delivered, all_acked, keep_away, run_servers  # noqa: E402
+from faultkit import Proc, wait_until, clean, judge, delivered, all_acked, keep_away, run_servers, scenario  # noqa: E402
 
 RESUME_WINDOW = 6   # seconds the servers keep a broken stream
 IDLE_MS = 2000      # liveness: probe after this long without input
@@ -103,184 +103,158 @@ class Run:
 
 # ---------------------------------------------------------------- scenarios
 
-def sc_cuts(a, s, kind, res, table):
-    run = Run(a, s, a.seed)
+@scenario('cuts', lambda a, s: Run(a, s, a.seed))
+def sc_cuts(run, s, kind, res, table):
+    a = run.a
     n, first = a.messages, 0
-    try:
-        snd, r = run.start_pair()
-        plan_s = run.px_s.random_faults(12, 3000, 22000, seed=a.seed)
-        plan_r = run.px_r.random_faults(12, 3000, 22000, seed=a.seed + 7)
-        snd.cmd('send %d %d 2' % (first, n))
-        ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 240)
-        run.px_s.random_faults(0, 0, 0)
-        run.px_r.random_faults(0, 0, 0)
-        log = run.px_s.fault_log() + run.px_r.fault_log()
-        cuts = len(log)
-        partial = sum(1 for e in log if e.get('partial'))
-        j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
-        resumes = snd.count('resumed') + r.count('resumed')
-        fresh = snd.count('ready') + r.count('ready') - 2
-        good = (ok and j['lost'] == 0 and clean(j, kind) and
-                j['acked_once'] == n and j['acked_twice'] == 0 and j['returned'] == 0 and cuts >= 20)
-        table.append((kind, 'cuts', n, cuts, j['lost'], j['dups'], '-', '-'))
-        res.record(kind, 'cuts: %d msgs, %d cuts (%d mid-record)' % (n, cuts, partial), good,
-                   'lost=%d dups=%d order=%d acked-once=%d/%d returned=%d resumed=%d fresh-binds=%d plan=%d+%d'
-                   % (j['lost'], j['dups'], j['order_violations'], j['acked_once'], n, j['returned'],
-                      resumes, fresh, len(plan_s), len(plan_r)),
-                   '' if good else 'sender:\n%s\nreceiver:\n%s' % (snd.tail(), r.tail()))
-    except Exception as e:  # noqa: BLE001
-        res.record(kind, 'cuts', False, repr(e))
-    finally:
-        run.close()
+    snd, r = run.start_pair()
+    plan_s = run.px_s.random_faults(12, 3000, 22000, seed=a.seed)
+    plan_r = run.px_r.random_faults(12, 3000, 22000, seed=a.seed + 7)
+    snd.cmd('send %d %d 2' % (first, n))
+    ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 240)
+    run.px_s.random_faults(0, 0, 0)
+    run.px_r.random_faults(0, 0, 0)
+    log = run.px_s.fault_log() + run.px_r.fault_log()
+    cuts = len(log)
+    partial = sum(1 for e in log if e.get('partial'))
+    j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
+    resumes = snd.count('resumed') + r.count('resumed')
+    fresh = snd.count('ready') + r.count('ready') - 2
+    good = (ok and j['lost'] == 0 and clean(j, kind) and
+            j['acked_once'] == n and j['acked_twice'] == 0 and j['returned'] == 0 and cuts >= 20)
+    table.append((kind, 'cuts', n, cuts, j['lost'], j['dups'], '-', '-'))
+    res.record(kind, 'cuts: %d msgs, %d cuts (%d mid-record)' % (n, cuts, partial), good,
+               'lost=%d dups=%d order=%d acked-once=%d/%d returned=%d resumed=%d fresh-binds=%d plan=%d+%d'
+               % (j['lost'], j['dups'], j['order_violations'], j['acked_once'], n, j['returned'],
+                  resumes, fresh, len(plan_s), len(plan_r)),
+               '' if good else 'sender:\n%s\nreceiver:\n%s' % (snd.tail(), r.tail()))
 
 
-def sc_expired(a, s, kind, res, table):
+@scenario('expired window', lambda a, s: Run(a, s, a.seed + 100))
+def sc_expired(run, s, kind, res, table):
     """Each client in turn stays away longer than the resumption window while
     messages flow: first the sender (its unacknowledged and offline-queued
     messages go out after a fresh bind), then the receiver (what the server
     held for it goes to offline storage and arrives after its fresh bind)."""
-    run = Run(a, s, a.seed + 100)
     half, first = 500, 10000
     n = 2 * half
-    try:
-        snd, r = run.start_pair()
-        got_from = lambda lo: len([x for x in r.numbers('got') if x >= lo])  # noqa: E731
-        ms = snd.mark()
-        snd.cmd('send %d %d 8' % (first, half))
-        wait_until(lambda: got_from(first) >= 100, 60)
-        keep_away(run.px_s, RESUME_WINDOW + 3)          # the sender's stream expires meanwhile
-        if snd.wait_word('ready', 30, ms) is None:
-            raise RuntimeError('sender did not bind afresh:\n' + snd.tail())
-        wait_until(delivered(r, first, half), 60)
-        mr = r.mark()
-        snd.cmd('send %d %d 8' % (first + half, half))
-        wait_until(lambda: got_from(first + half) >= 100, 60)
-        keep_away(run.px_r, RESUME_WINDOW + 3)            # the receiver's stream expires, messages flowing
-        back = r.wait_word('ready', 30, mr)
-        if back is None:
-            raise RuntimeError('receiver did not bind afresh:\n' + r.tail())
-        ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 120)
-        j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
-        fresh_s, fresh_r = snd.count('ready') - 1, r.count('ready') - 1
-        cut = r.wait_word('disconnected', 1, mr)
-        with r.cond:   # what the server held across the expiry: all that came after the cut
-            held = sum(1 for _, l in r.lines[cut[2]:] if l.startswith('got ')) if cut else 0
-        good = (ok and j['lost'] == 0 and j['acked_once'] == n and j['returned'] == 0 and fresh_s >= 1 and fresh_r >= 1
-                and held > 0)
-        table.append((kind, 'expired', n, 2, j['lost'], j['dups'], '-', '-'))
-        res.record(kind, 'expired window: sender, then receiver', good,
-                   'lost=%d dups=%d (by origin-id) order=%d acked-once=%d/%d fresh-binds=%d+%d '
-                   'held-across-expiry=%d' % (j['lost'], j['dups'], j['order_violations'], j['acked_once'], n,
-                                              fresh_s, fresh_r, held),
-                   '' if good else 'sender:\n%s\nreceiver:\n%s' % (snd.tail(), r.tail()))
-    except Exception as e:  # noqa: BLE001
-        res.record(kind, 'expired window', False, repr(e))
-    finally:
-        run.close()
+    snd, r = run.start_pair()
+    got_from = lambda lo: len([x for x in r.numbers('got') if x >= lo])  # noqa: E731
+    ms = snd.mark()
+    snd.cmd('send %d %d 8' % (first, half))
+    wait_until(lambda: got_from(first) >= 100, 60)
+    keep_away(run.px_s, RESUME_WINDOW + 3)          # the sender's stream expires meanwhile
+    if snd.wait_word('ready', 30, ms) is None:
+        raise RuntimeError('sender did not bind afresh:\n' + snd.tail())
+    wait_until(delivered(r, first, half), 60)
+    mr = r.mark()
+    snd.cmd('send %d %d 8' % (first + half, half))
+    wait_until(lambda: got_from(first + half) >= 100, 60)
+    keep_away(run.px_r, RESUME_WINDOW + 3)            # the receiver's stream expires, messages flowing
+    back = r.wait_word('ready', 30, mr)
+    if back is None:
+        raise RuntimeError('receiver did not bind afresh:\n' + r.tail())
+    ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 120)
+    j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
+    fresh_s, fresh_r = snd.count('ready') - 1, r.count('ready') - 1
+    cut = r.wait_word('disconnected', 1, mr)
+    with r.cond:   # what the server held across the expiry: all that came after the cut
+        held = sum(1 for _, l in r.lines[cut[2]:] if l.startswith('got ')) if cut else 0
+    good = (ok and j['lost'] == 0 and j['acked_once'] == n and j['returned'] == 0 and fresh_s >= 1 and fresh_r >= 1
+            and held > 0)
+    table.append((kind, 'expired', n, 2, j['lost'], j['dups'], '-', '-'))
+    res.record(kind, 'expired window: sender, then receiver', good,
+               'lost=%d dups=%d (by origin-id) order=%d acked-once=%d/%d fresh-binds=%d+%d '
+               'held-across-expiry=%d' % (j['lost'], j['dups'], j['order_violations'], j['acked_once'], n,
+                                          fresh_s, fresh_r, held),
+               '' if good else 'sender:\n%s\nreceiver:\n%s' % (snd.tail(), r.tail()))
 
 
-def sc_blackhole(a, s, kind, res, table):
-    run = Run(a, s, a.seed + 200)
+@scenario('blackhole', lambda a, s: Run(a, s, a.seed + 200))
+def sc_blackhole(run, s, kind, res, table):
     n, first = 600, 20000
-    try:
-        snd, r = run.start_pair()
-        snd.cmd('send %d %d 5' % (first, n))
-        wait_until(lambda: len(r.numbers('got')) >= 100, 60)
-        mark = r.mark()
-        t_bh = time.monotonic()
-        run.px_r.blackhole(True)
-        hit = r.wait(lambda l: l.startswith('disconnected ') and 'XMPPC_ELINK_DEAD' in l, 30, mark)
-        detect = (hit[0] - t_bh) if hit else None
-        run.px_r.blackhole(False)
-        resumed = r.wait_word('resumed', 30, mark)
-        ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 90)
-        j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
-        limit = (IDLE_MS + PROBE_MS) / 1000.0 + 1.0
-        good = (ok and hit is not None and detect <= limit and resumed is not None and j['lost'] == 0 and
-                clean(j, kind) and j['acked_once'] == n)
-        table.append((kind, 'blackhole', n, 1, j['lost'], j['dups'],
-                      '%.2f s' % detect if detect is not None else 'none', '-'))
-        res.record(kind, 'black-holed link detected, resumed', good,
-                   'detected in %s (idle %d ms + probe %d ms) lost=%d dups=%d resumed=%s'
-                   % ('%.2f s' % detect if detect is not None else 'never', IDLE_MS, PROBE_MS, j['lost'],
-                      j['dups'], resumed is not None),
-                   '' if good else 'receiver:\n%s' % r.tail())
-    except Exception as e:  # noqa: BLE001
-        res.record(kind, 'blackhole', False, repr(e))
-    finally:
-        run.close()
+    snd, r = run.start_pair()
+    snd.cmd('send %d %d 5' % (first, n))
+    wait_until(lambda: len(r.numbers('got')) >= 100, 60)
+    mark = r.mark()
+    t_bh = time.monotonic()
+    run.px_r.blackhole(True)
+    hit = r.wait(lambda l: l.startswith('disconnected ') and 'XMPPC_ELINK_DEAD' in l, 30, mark)
+    detect = (hit[0] - t_bh) if hit else None
+    run.px_r.blackhole(False)
+    resumed = r.wait_word('resumed', 30, mark)
+    ok = wait_until(lambda: delivered(r, first, n)() and all_acked(snd, first, n)(), 90)
+    j = judge(first, n, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
+    limit = (IDLE_MS + PROBE_MS) / 1000.0 + 1.0
+    good = (ok and hit is not None and detect <= limit and resumed is not None and j['lost'] == 0 and
+            clean(j, kind) and j['acked_once'] == n)
+    table.append((kind, 'blackhole', n, 1, j['lost'], j['dups'],
+                  '%.2f s' % detect if detect is not None else 'none', '-'))
+    res.record(kind, 'black-holed link detected, resumed', good,
+               'detected in %s (idle %d ms + probe %d ms) lost=%d dups=%d resumed=%s'
+               % ('%.2f s' % detect if detect is not None else 'never', IDLE_MS, PROBE_MS, j['lost'],
+                  j['dups'], resumed is not None),
+               '' if good else 'receiver:\n%s' % r.tail())
 
 
-def sc_sigkill(a, s, kind, res, table):
-    run = Run(a, s, a.seed + 300)
+@scenario('sigkill', lambda a, s: Run(a, s, a.seed + 300))
+def sc_sigkill(run, s, kind, res, table):
     n1, n2, first = 200, 200, 30000
-    try:
-        snd, r = run.start_pair()
-        snd.cmd('send %d %d 2' % (first, n1))
-        if not wait_until(lambda: delivered(r, first, n1)() and all_acked(snd, first, n1)(), 60):
-            raise RuntimeError('first batch not delivered')
-        ms, mr = snd.mark(), r.mark()
-        s.kill()
-        if snd.wait_word('disconnected', 15, ms) is None:
-            raise RuntimeError('sender did not notice the kill:\n' + snd.tail())
-        snd.cmd('send %d %d 5' % (first + n1, n2))      # queued while the server is down
-        snd.wait_word('sent-all', 15, ms)
-        time.sleep(2)
-        t_up0 = time.monotonic()
-        s.restart()
-        t_up = time.monotonic()
-        back_s = snd.wait_word('ready', 30, ms)
-        back_r = r.wait_word('ready', 30, mr)
-        ok = wait_until(lambda: delivered(r, first + n1, n2)(), 60)
-        j = judge(first + n1, n2, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
-        delays = [b[0] - t_up for b in (back_s, back_r) if b is not None]
-        # the schedule: after the server is back, the next attempt is at most
-        # one capped backoff step away; add a second for the login itself
-        in_schedule = len(delays) == 2 and max(delays) <= MAX_MS / 1000.0 + 1.5
-        good = ok and in_schedule and j['lost'] == 0
-        table.append((kind, 'sigkill', n1 + n2, 1, j['lost'], j['dups'], '-',
-                      '%.2f s' % max(delays) if delays else 'never'))
-        res.record(kind, 'server SIGKILL + restart, queued msgs delivered', good,
-                   'server restart took %.1f s; reconnected %s after it was back (cap %d ms); '
-                   'queued=%d lost=%d dups=%d' % (t_up - t_up0, ', '.join('%.2f s' % d for d in delays) or 'never',
-                                                  MAX_MS, n2, j['lost'], j['dups']),
-                   '' if good else 'sender:\n%s\nreceiver:\n%s' % (snd.tail(), r.tail()))
-    except Exception as e:  # noqa: BLE001
-        res.record(kind, 'sigkill', False, repr(e))
-        if not s.running():
-            s.restart()
-    finally:
-        run.close()
+    snd, r = run.start_pair()
+    snd.cmd('send %d %d 2' % (first, n1))
+    if not wait_until(lambda: delivered(r, first, n1)() and all_acked(snd, first, n1)(), 60):
+        raise RuntimeError('first batch not delivered')
+    ms, mr = snd.mark(), r.mark()
+    s.kill()
+    if snd.wait_word('disconnected', 15, ms) is None:
+        raise RuntimeError('sender did not notice the kill:\n' + snd.tail())
+    snd.cmd('send %d %d 5' % (first + n1, n2))      # queued while the server is down
+    snd.wait_word('sent-all', 15, ms)
+    time.sleep(2)
+    t_up0 = time.monotonic()
+    s.restart()
+    t_up = time.monotonic()
+    back_s = snd.wait_word('ready', 30, ms)
+    back_r = r.wait_word('ready', 30, mr)
+    ok = wait_until(lambda: delivered(r, first + n1, n2)(), 60)
+    j = judge(first + n1, n2, r.numbers('got'), snd.numbers('acked'), snd.numbers('returned'))
+    delays = [b[0] - t_up for b in (back_s, back_r) if b is not None]
+    # the schedule: after the server is back, the next attempt is at most
+    # one capped backoff step away; add a second for the login itself
+    in_schedule = len(delays) == 2 and max(delays) <= MAX_MS / 1000.0 + 1.5
+    good = ok and in_schedule and j['lost'] == 0
+    table.append((kind, 'sigkill', n1 + n2, 1, j['lost'], j['dups'], '-',
+                  '%.2f s' % max(delays) if delays else 'never'))
+    res.record(kind, 'server SIGKILL + restart, queued msgs delivered', good,
+               'server restart took %.1f s; reconnected %s after it was back (cap %d ms); '
+               'queued=%d lost=%d dups=%d' % (t_up - t_up0, ', '.join('%.2f s' % d for d in delays) or 'never',
+                                              MAX_MS, n2, j['lost'], j['dups']),
+               '' if good else 'sender:\n%s\nreceiver:\n%s' % (snd.tail(), r.tail()))
 
 
-def sc_restart(a, s, kind, res, table):
-    run = Run(a, s, a.seed + 400)
+@scenario('process restart', lambda a, s: Run(a, s, a.seed + 400))
+def sc_restart(run, s, kind, res, table):
     n, first = 400, 40000
     blob = os.path.join(tempfile.mkdtemp(prefix='xmppc-sm-'), 'state.bin')
-    try:
-        snd, r1 = run.start_pair()
-        snd.cmd('send %d %d 5' % (first, n))
-        wait_until(lambda: len(r1.numbers('got')) >= 150, 60)
-        r1.cmd('export ' + blob)
-        if r1.wait_word('exported', 10) is None:
-            raise RuntimeError('export failed:\n' + r1.tail())
-        r1.p.wait(5)
-        r2 = run.client('receiver', extra=('--import', blob))
-        resumed = r2.wait_word('resumed', 20)
-        ok = wait_until(lambda: set(range(first, first + n)) <= set(r1.numbers('got') + r2.numbers('got')), 60)
-        got = r1.numbers('got') + r2.numbers('got')
-        j = judge(first, n, got, snd.numbers('acked'), snd.numbers('returned'))
-        good = (ok and resumed is not None and r2.count('ready') == 0 and j['lost'] == 0 and clean(j, kind))
-        table.append((kind, 'restart', n, 1, j['lost'], j['dups'], '-', '-'))
-        res.record(kind, 'process restart: export, import, resume', good,
-                   'first process got %d, second %d; lost=%d dups=%d order=%d resumed=%s'
-                   % (len(r1.numbers('got')), len(r2.numbers('got')), j['lost'], j['dups'],
-                      j['order_violations'], resumed is not None),
-                   '' if good else 'r1:\n%s\nr2:\n%s' % (r1.tail(), r2.tail()))
-    except Exception as e:  # noqa: BLE001
-        res.record(kind, 'process restart', False, repr(e))
-    finally:
-        run.close()
+    snd, r1 = run.start_pair()
+    snd.cmd('send %d %d 5' % (first, n))
+    wait_until(lambda: len(r1.numbers('got')) >= 150, 60)
+    r1.cmd('export ' + blob)
+    if r1.wait_word('exported', 10) is None:
+        raise RuntimeError('export failed:\n' + r1.tail())
+    r1.p.wait(5)
+    r2 = run.client('receiver', extra=('--import', blob))
+    resumed = r2.wait_word('resumed', 20)
+    ok = wait_until(lambda: set(range(first, first + n)) <= set(r1.numbers('got') + r2.numbers('got')), 60)
+    got = r1.numbers('got') + r2.numbers('got')
+    j = judge(first, n, got, snd.numbers('acked'), snd.numbers('returned'))
+    good = (ok and resumed is not None and r2.count('ready') == 0 and j['lost'] == 0 and clean(j, kind))
+    table.append((kind, 'restart', n, 1, j['lost'], j['dups'], '-', '-'))
+    res.record(kind, 'process restart: export, import, resume', good,
+               'first process got %d, second %d; lost=%d dups=%d order=%d resumed=%s'
+               % (len(r1.numbers('got')), len(r2.numbers('got')), j['lost'], j['dups'],
+                  j['order_violations'], resumed is not None),
+               '' if good else 'r1:\n%s\nr2:\n%s' % (r1.tail(), r2.tail()))
 
 
 SCENARIOS = {'cuts': sc_cuts, 'expired': sc_expired, 'blackhole': sc_blackhole, 'sigkill': sc_sigkill,
