@@ -1,5 +1,6 @@
 /* Shared test helpers: a counting allocator that can fail the N-th
- * allocation (allocation-failure runs) and reports live/peak bytes. */
+ * allocation (allocation-failure runs) and reports live/peak bytes; the
+ * answer a test playing the server gives to a bind request. */
 #ifndef XMPPC_TESTUTIL_H
 #define XMPPC_TESTUTIL_H
 
@@ -7,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -79,6 +81,24 @@ static inline xmppc_ctx *test_ctx_new(test_alloc *a)
 	memset(a, 0, sizeof(*a));
 	assert_int_equal(xmppc_ctx_new(&ctx, &al), 0);
 	return ctx;
+}
+
+/* The server's result for the bind request found in @p client_out (what
+ * the client wrote), binding @p jid: XML written to @p buf. */
+static inline void test_bind_result(char *buf, size_t cap, const char *client_out, const char *jid)
+{
+	static const char req[] = "<iq type=\"set\" id=\"";
+	const char *id = strstr(client_out, req);
+	size_t n;
+	int len;
+
+	assert_non_null(id);
+	id += sizeof(req) - 1;
+	n = strcspn(id, "\"");
+	len = snprintf(buf, cap,
+	               "<iq type='result' id='%.*s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+	               "<jid>%s</jid></bind></iq>", (int)n, id, jid);
+	assert_true(len > 0 && (size_t)len < cap);
 }
 
 /* Under valgrind the exhaustive split loops are thinned out (every n-th

@@ -1,5 +1,6 @@
 /* The sans-I/O session harness for module tests (see xh.h). */
 #include "xh.h"
+#include "testutil.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,21 +69,7 @@ void xh_init_config(xh *h, xmppc_session_config *c, const char *bound_jid)
 	         "%s</stream:features>", xh_extra != NULL ? xh_extra : "");
 	xh_extra = NULL;
 	feed(h, buf);
-	{
-		/* answer the bind request with its id */
-		const char *id = strstr(h->out, "<iq type=\"set\" id=\"");
-		char idv[128];
-		size_t n;
-		assert_non_null(id);
-		id += strlen("<iq type=\"set\" id=\"");
-		n = strcspn(id, "\"");
-		assert_true(n < sizeof(idv));
-		memcpy(idv, id, n);
-		idv[n] = '\0';
-		snprintf(buf, sizeof(buf),
-		         "<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
-		         "<jid>%s</jid></bind></iq>", idv, bound_jid);
-	}
+	test_bind_result(buf, sizeof(buf), h->out, bound_jid);
 	feed(h, buf);
 	assert_int_equal(xmppc_session_get_state(h->s), XMPPC_SESSION_STATE_READY);
 	h->out_len = 0;

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 #include <xmppc/xmppc.h>
 
+#include "testutil.h"
+
 #define SM "urn:xmpp:sm:3"
 #define JID "juliet@example.com/balcony"
 #define MAX_ACKS 64
@@ -192,19 +194,9 @@ static char *login(t_t *t, const char *features)
 /* Answer the bind request found in `out`. */
 static void bind_reply(t_t *t, const char *out)
 {
-	const char *id = strstr(out, "<iq type=\"set\" id=\"");
-	char buf[512], idv[128];
-	size_t n;
+	char buf[512];
 
-	assert_non_null(id);
-	id += strlen("<iq type=\"set\" id=\"");
-	n = strcspn(id, "\"");
-	assert_true(n < sizeof(idv));
-	memcpy(idv, id, n);
-	idv[n] = '\0';
-	snprintf(buf, sizeof(buf),
-	         "<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>" JID
-	         "</jid></bind></iq>", idv);
+	test_bind_result(buf, sizeof(buf), out, JID);
 	in(t, buf);
 }
 
